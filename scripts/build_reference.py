@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 REF = ROOT / "data" / "reference"
 
 DOC_000 = "晋政发〔2017〕61号"
-DOC_001 = "晋政办发〔2019〕67号"  # 山西省职业技能提升行动实施方案(2019-2021年)
+DOC_001 = "山西省职业技能提升行动实施方案(2019—2021年)"  # seed 001 prints no document number
 DOC_002 = "柳政办发〔2023〕19号"
 DOC_003 = "晋人社厅函〔2023〕786号"
 DOC_004 = "晋教职成〔2021〕8号"
@@ -174,8 +174,9 @@ def main() -> None:
               [[f"{r['prefix']}{r['seq']:02d}", r["name"], r["group"], school_city(r), r["seq"], r["metric"],
                 r["quota"]] for r in schools])
 
-    write_csv(REF / "metrics.csv", ["metric", "label", "unit", "kind", "computable", "description"],
-              [[m, label, unit, kind, str(comp).lower(), desc] for m, label, unit, kind, comp, desc in METRICS])
+    write_csv(REF / "metrics.csv", ["metric", "label", "unit", "kind", "computable", "position", "description"],
+              [[m, label, unit, kind, str(comp).lower(), i, desc]
+               for i, (m, label, unit, kind, comp, desc) in enumerate(METRICS, 1)])
     write_csv(REF / "plans.csv", ["plan_id", "name", "document", "seed", "start", "deadline"],
               [list(p) for p in PLANS])
     units = {m[0]: m[2] for m in METRICS}

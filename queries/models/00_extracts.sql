@@ -1,0 +1,42 @@
+-- The extracts exactly as CONTRACT §1 names them: contract columns only, contract types.
+-- (The runner has exposed the Parquet files as training_raw / certificates_raw.)
+CREATE OR REPLACE VIEW training AS
+SELECT
+    CAST(record_id AS VARCHAR)       AS record_id,
+    CAST(person_id AS VARCHAR)       AS person_id,
+    CAST(county_code AS VARCHAR)     AS county_code,
+    CAST(training_type AS VARCHAR)   AS training_type,
+    CAST(person_category AS VARCHAR) AS person_category,
+    CAST(institution_id AS VARCHAR)  AS institution_id,
+    CAST(school_name AS VARCHAR)     AS school_name,
+    CAST(occupation AS VARCHAR)      AS occupation,
+    CAST(skill_level AS TINYINT)     AS skill_level,
+    CAST(industry AS VARCHAR)        AS industry,
+    CAST(start_date AS DATE)         AS start_date,
+    CAST(end_date AS DATE)           AS end_date,
+    CAST(hours AS SMALLINT)          AS hours,
+    CAST(status AS VARCHAR)          AS status,
+    CAST(passed AS BOOLEAN)          AS passed,
+    CAST(employed AS BOOLEAN)        AS employed,
+    CAST(entered_on AS DATE)         AS entered_on
+FROM training_raw;
+
+CREATE OR REPLACE VIEW certificates AS
+SELECT
+    CAST(cert_id AS VARCHAR)            AS cert_id,
+    CAST(person_id AS VARCHAR)          AS person_id,
+    CAST(county_code AS VARCHAR)        AS county_code,
+    CAST(cert_type AS VARCHAR)          AS cert_type,
+    CAST(skill_level AS TINYINT)        AS skill_level,
+    CAST(occupation AS VARCHAR)         AS occupation,
+    CAST(issue_date AS DATE)            AS issue_date,
+    CAST(evaluator_id AS VARCHAR)       AS evaluator_id,
+    CAST(school_name AS VARCHAR)        AS school_name,
+    CAST(graduating_student AS BOOLEAN) AS graduating_student,
+    CAST(major AS VARCHAR)              AS major,
+    CAST(training_record_id AS VARCHAR) AS training_record_id
+FROM certificates_raw;
+
+-- CONTRACT §3: a training counts only when completed
+CREATE OR REPLACE VIEW completed_training AS
+SELECT * FROM training WHERE status = 'completed';

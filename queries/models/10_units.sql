@@ -1,0 +1,56 @@
+-- Units and the plan windows every metric is measured in.
+
+-- A region unit holds every county beneath it (CONTRACT §3: a city sums its counties, the province its cities).
+CREATE OR REPLACE VIEW unit_members AS
+WITH counties AS (
+    SELECT code AS county_code, parent_code AS city_code FROM regions WHERE level = 'county'
+),
+province AS (
+    SELECT code AS province_code FROM regions WHERE level = 'province'
+)
+SELECT 'county' AS unit_type, county_code AS unit_code, county_code FROM counties
+UNION ALL
+SELECT 'city', city_code, county_code FROM counties
+UNION ALL
+SELECT 'province', province_code, county_code FROM counties, province;
+
+CREATE OR REPLACE VIEW unit_names AS
+SELECT level AS unit_type, code AS unit_code, name AS unit_name, parent_code FROM regions
+UNION ALL
+SELECT 'school', unit_code, name, city_code FROM schools;
+
+-- Each measurable metric of a plan, with the window it is counted in (start ≤ date ≤ as-of).
+CREATE OR REPLACE VIEW plan_metric_windows AS
+SELECT t.plan_id, t.metric, m.kind, m.position, min(t.start) AS start, max(t.deadline) AS deadline
+FROM targets AS t
+JOIN metrics AS m USING (metric)
+WHERE m.computable
+GROUP BY ALL;
+
+-- CONTRACT §3 status: on_track when completion ≥ expected, behind when 0–10 points short, lagging beyond.
+CREATE OR REPLACE MACRO status_of(p_pct, p_expected_pct) AS
+    CASE
+        WHEN p_pct IS NULL OR p_expected_pct IS NULL THEN NULL
+        WHEN p_pct >= p_expected_pct THEN 'on_track'
+        WHEN p_expected_pct - p_pct <= 10 THEN 'behind'
+        ELSE 'lagging'
+    END;
+
+-- CONTRACT §3 expected share (时序进度): linear through (start − 1 day, 0), the plan's milestones and
+-- (deadline, 1), clipped to [0, 1]. Without milestones: (d − start + 1) ÷ (deadline − start + 1).
+CREATE OR REPLACE MACRO expected_share(p_plan, p_metric, p_start, p_deadline, p_on) AS (
+    WITH trajectory AS (
+        SELECT CAST(p_start AS DATE) - 1 AS point_date, 0.0 AS share
+        UNION ALL
+        SELECT date, share FROM milestones WHERE plan_id = p_plan AND metric = p_metric
+        UNION ALL
+        SELECT CAST(p_deadline AS DATE), 1.0
+    ),
+    point_before AS (SELECT point_date, share FROM trajectory WHERE point_date <= p_on ORDER BY point_date DESC, share DESC LIMIT 1),
+    point_after AS (SELECT point_date, share FROM trajectory WHERE point_date > p_on ORDER BY point_date, share LIMIT 1)
+    SELECT least(1.0, greatest(0.0, coalesce(
+        (SELECT b.share + (a.share - b.share) * date_diff('day', b.point_date, CAST(p_on AS DATE))
+                          / date_diff('day', b.point_date, a.point_date)
+         FROM point_before AS b, point_after AS a),
+        CASE WHEN CAST(p_on AS DATE) < CAST(p_start AS DATE) THEN 0.0 ELSE 1.0 END)))
+);

@@ -1,0 +1,168 @@
+-- metric_facts: one row per event that can make a person count for a plan's metric.
+--   part        'value' for counts; 'num' / 'den' for rates (rate = num ÷ den, each distinct persons)
+--   county_code where the event counts (rolled up to cities and the province by unit_members)
+--   school_unit the schools.csv unit it counts for (seed 004 quotas), else NULL
+--   person_key  person_id (record_id for person-times: every completed enrolment counts)
+--   event_date  the first date the event counts; a person counts as of D when one of their events is ≤ D
+-- Each plan's window start is applied here (CONTRACT §3: plan start ≤ end_date / issue_date).
+
+-- Which training types each training-line metric counts (CONTRACT §3, seeds 001, 002, 003, 004)
+CREATE OR REPLACE VIEW metric_training_types AS
+SELECT * FROM (VALUES
+    ('training_total', 'enterprise_staff'), ('training_total', 'apprenticeship'),
+    ('training_total', 'order_project'), ('training_total', 'entrepreneurship'),
+    ('training_total', 'key_group'),
+    ('training_enterprise', 'enterprise_staff'), ('training_enterprise', 'apprenticeship'),
+    ('training_order_project', 'order_project'),
+    ('training_entrepreneurship', 'entrepreneurship'),
+    ('training_key_group', 'key_group'),
+    ('training_caregiver', 'caregiver_brand'),
+    ('caregiver_employed', 'caregiver_brand'),
+    ('directed_training', 'school_directed'),
+    ('apprentices', 'apprenticeship')
+) AS v(metric, training_type)
+UNION ALL
+-- every subsidised line counts for the province-wide totals (003, 001)
+SELECT metric, training_type
+FROM (VALUES ('subsidised_trainees'), ('training_person_times')) AS m(metric),
+     (VALUES ('enterprise_staff'), ('apprenticeship'), ('order_project'), ('entrepreneurship'), ('key_group'),
+             ('caregiver_brand'), ('school_directed'), ('online')) AS t(training_type);
+
+-- Rates over completed trainings: which enrolments form the denominator, and which of them the numerator.
+CREATE OR REPLACE VIEW metric_training_rates AS
+SELECT * FROM (VALUES
+    -- metric,                        denominator types (NULL = all), numerator rule
+    ('caregiver_cert_rate',           'caregiver_brand', 'certified'),
+    ('order_project_employment_rate', 'order_project',   'employed'),
+    ('institution_pass_rate',         NULL,              'passed'),
+    ('institution_employment_rate',   NULL,              'employed'),
+    ('trainee_employment_rate',       NULL,              'employed_not_enterprise'),
+    ('enterprise_share',              NULL,              'enterprise_line')
+) AS v(metric, denominator_type, numerator_rule);
+
+CREATE OR REPLACE VIEW person_first_certificate AS
+SELECT person_id, min(issue_date) AS first_issue_date
+FROM certificates
+GROUP BY person_id;
+
+-- New skilled talent: a person's first certificate of a skilled type in the whole history (CONTRACT §1)
+CREATE OR REPLACE VIEW first_skilled_certificate AS
+SELECT person_id, county_code, issue_date
+FROM certificates
+WHERE cert_type IN ('qualification', 'skill_level', 'special_operation', 'special_equipment')
+QUALIFY row_number() OVER (PARTITION BY person_id ORDER BY issue_date, cert_id) = 1;
+
+-- New high-skilled talent: a person's first certificate at skill level ≤ 3 (高级工 or above)
+CREATE OR REPLACE VIEW first_high_skilled_certificate AS
+SELECT person_id, county_code, issue_date
+FROM certificates
+WHERE skill_level <= 3
+QUALIFY row_number() OVER (PARTITION BY person_id ORDER BY issue_date, cert_id) = 1;
+
+CREATE OR REPLACE VIEW graduating_certificates AS
+SELECT c.*, s.unit_code AS named_unit, s."group" AS named_group, s.quota_metric AS named_metric
+FROM certificates AS c
+LEFT JOIN schools AS s ON s.name = c.school_name
+WHERE c.graduating_student;
+
+CREATE OR REPLACE VIEW metric_facts AS
+WITH training_lines AS (
+    SELECT w.plan_id, w.metric, 'value' AS part, t.county_code, NULL AS school_unit,
+           CASE WHEN w.metric = 'training_person_times' THEN t.record_id ELSE t.person_id END AS person_key,
+           t.end_date AS event_date
+    FROM plan_metric_windows AS w
+    JOIN metric_training_types AS mt USING (metric)
+    JOIN completed_training AS t ON t.training_type = mt.training_type AND t.end_date >= w.start
+    WHERE w.metric <> 'caregiver_employed' OR t.employed
+),
+rate_denominators AS (
+    SELECT w.plan_id, w.metric, r.numerator_rule, t.*
+    FROM plan_metric_windows AS w
+    JOIN metric_training_rates AS r USING (metric)
+    JOIN completed_training AS t
+      ON t.end_date >= w.start
+     AND (r.denominator_type IS NULL OR t.training_type = r.denominator_type)
+     AND (r.numerator_rule <> 'employed_not_enterprise' OR t.person_category <> 'enterprise_employee')
+),
+rate_parts AS (
+    SELECT plan_id, metric, 'den' AS part, county_code, NULL AS school_unit, person_id AS person_key,
+           end_date AS event_date
+    FROM rate_denominators
+    UNION ALL
+    -- caregivers who hold any certificate issued ≤ D count from the later of completion and first certificate
+    SELECT d.plan_id, d.metric, 'num', d.county_code, NULL, d.person_id,
+           greatest(d.end_date, pc.first_issue_date)
+    FROM rate_denominators AS d
+    JOIN person_first_certificate AS pc USING (person_id)
+    WHERE d.numerator_rule = 'certified'
+    UNION ALL
+    SELECT plan_id, metric, 'num', county_code, NULL, person_id, end_date
+    FROM rate_denominators
+    WHERE (numerator_rule IN ('employed', 'employed_not_enterprise') AND employed)
+       OR (numerator_rule = 'passed' AND passed)
+       OR (numerator_rule = 'enterprise_line' AND training_type IN ('enterprise_staff', 'apprenticeship'))
+),
+new_talent AS (
+    SELECT w.plan_id, w.metric, 'value' AS part, f.county_code, NULL AS school_unit, f.person_id AS person_key,
+           f.issue_date AS event_date
+    FROM plan_metric_windows AS w
+    JOIN first_skilled_certificate AS f ON w.metric = 'new_skilled' AND f.issue_date >= w.start
+    UNION ALL
+    SELECT w.plan_id, w.metric, 'value', f.county_code, NULL, f.person_id, f.issue_date
+    FROM plan_metric_windows AS w
+    JOIN first_high_skilled_certificate AS f ON w.metric = 'new_high_skilled' AND f.issue_date >= w.start
+),
+students AS (
+    -- 002: skill_level 4 certificates of graduating students of (county) secondary schools
+    SELECT w.plan_id, w.metric, 'value' AS part, c.county_code, NULL AS school_unit, c.person_id AS person_key,
+           c.issue_date AS event_date
+    FROM plan_metric_windows AS w
+    JOIN graduating_certificates AS c
+      ON w.metric = 'secondary_intermediate_certs' AND c.skill_level = 4 AND c.school_name IS NOT NULL
+     AND c.issue_date >= w.start
+    UNION ALL
+    -- 004: senior certificates (level ≤ 3; professionals' qualification certificates count as senior)
+    SELECT w.plan_id, w.metric, 'value', c.county_code,
+           CASE WHEN c.named_metric = 'senior_certs' THEN c.named_unit END, c.person_id, c.issue_date
+    FROM plan_metric_windows AS w
+    JOIN graduating_certificates AS c
+      ON w.metric = 'senior_certs' AND c.issue_date >= w.start
+     AND (c.skill_level <= 3 OR (c.cert_type = 'qualification' AND c.skill_level IS NULL))
+    UNION ALL
+    -- 004: intermediate certificates: a provincial school's by name; a city bureau's are its city's students
+    -- of schools that are not units of schools.csv
+    SELECT w.plan_id, w.metric, 'value', c.county_code,
+           CASE WHEN c.named_group = 'provincial_secondary' THEN c.named_unit
+                WHEN c.named_unit IS NULL THEN bureau.unit_code END,
+           c.person_id, c.issue_date
+    FROM plan_metric_windows AS w
+    JOIN graduating_certificates AS c ON w.metric = 'intermediate_certs' AND c.skill_level = 4 AND c.issue_date >= w.start
+    LEFT JOIN regions AS county ON county.code = c.county_code
+    LEFT JOIN schools AS bureau ON bureau."group" = 'city_education_bureau' AND bureau.city_code = county.parent_code
+),
+trained_and_certified AS (
+    -- 000: trained (completed) and certified (qualification, special ability, skill level or training
+    -- completion certificate) within the year; counts from the later of the two
+    SELECT w.plan_id, w.metric, min(c.issue_date) AS first_issue_date, c.person_id
+    FROM plan_metric_windows AS w
+    JOIN certificates AS c
+      ON w.metric LIKE 'trained_certified%' AND c.issue_date >= w.start
+     AND c.cert_type IN ('qualification', 'special_ability', 'skill_level', 'training_completion')
+    GROUP BY ALL
+),
+trained_certified AS (
+    SELECT w.plan_id, w.metric, 'value' AS part, t.county_code, NULL AS school_unit, t.person_id AS person_key,
+           greatest(t.end_date, tc.first_issue_date) AS event_date
+    FROM plan_metric_windows AS w
+    JOIN trained_and_certified AS tc USING (plan_id, metric)
+    JOIN completed_training AS t ON t.person_id = tc.person_id AND t.end_date >= w.start
+    WHERE w.metric = 'trained_certified'
+       OR (w.metric = 'trained_certified_rural' AND t.person_category = 'rural_migrant')
+       OR (w.metric = 'trained_certified_unemployed' AND t.person_category = 'urban_unemployed')
+       OR (w.metric = 'trained_certified_enterprise' AND t.person_category = 'enterprise_employee')
+)
+SELECT * FROM training_lines
+UNION ALL SELECT * FROM rate_parts
+UNION ALL SELECT * FROM new_talent
+UNION ALL SELECT * FROM students
+UNION ALL SELECT * FROM trained_certified;

@@ -1,0 +1,101 @@
+-- unit_person_first: when each person first counts, per plan, metric, part and unit (region or school).
+-- Persons are counted once per metric and unit (CONTRACT §3), so every count below is a count of these rows.
+CREATE OR REPLACE VIEW unit_person_first AS
+SELECT f.plan_id, f.metric, f.part, u.unit_type, u.unit_code, f.person_key, min(f.event_date) AS first_date
+FROM metric_facts AS f
+JOIN unit_members AS u USING (county_code)
+GROUP BY ALL
+UNION ALL
+SELECT plan_id, metric, part, 'school', school_unit, person_key, min(event_date)
+FROM metric_facts
+WHERE school_unit IS NOT NULL
+GROUP BY ALL;
+
+-- plan_unit_grid: the (unit, metric) rows a plan is reported on, with target and window.
+--   level NULL  → every unit the plan's targets name (e.g. 柳林县 for liulin-2023, the 119 schools for sx-edu-2021)
+--   level given → every unit of that level (regions.csv; for 'school' the plan's school targets); units the
+--                 plan gives no target get target NULL
+CREATE OR REPLACE MACRO plan_unit_grid(p_plan, p_level) AS TABLE
+WITH plan_metrics AS (
+    SELECT metric, kind, position, start, deadline FROM plan_metric_windows WHERE plan_id = p_plan
+),
+named_targets AS (
+    SELECT t.unit_type, t.unit_code, t.unit_name, t.metric, t.target, t.source
+    FROM targets AS t
+    JOIN plan_metrics USING (metric)
+    WHERE t.plan_id = p_plan
+),
+requested AS (
+    SELECT unit_type, unit_code, unit_name, metric
+    FROM named_targets
+    WHERE p_level IS NULL OR (p_level = 'school' AND unit_type = 'school')
+    UNION ALL
+    SELECT r.level, r.code, r.name, pm.metric
+    FROM regions AS r, plan_metrics AS pm
+    WHERE r.level = p_level
+)
+SELECT q.unit_type, q.unit_code, q.unit_name, q.metric, pm.kind, pm.position, pm.start, pm.deadline,
+       nt.target, nt.source
+FROM requested AS q
+JOIN plan_metrics AS pm USING (metric)
+LEFT JOIN named_targets AS nt USING (unit_type, unit_code, metric);
+
+-- unit_metric_counts: persons counted as of a date, per unit and metric (value, or num/den for rates)
+CREATE OR REPLACE MACRO unit_metric_counts(p_plan, p_as_of) AS TABLE
+SELECT unit_type, unit_code, metric,
+       count(*) FILTER (WHERE part = 'value') AS value_count,
+       count(*) FILTER (WHERE part = 'num') AS numerator,
+       count(*) FILTER (WHERE part = 'den') AS denominator
+FROM unit_person_first
+WHERE plan_id = p_plan AND first_date <= p_as_of
+GROUP BY ALL;
+
+-- metric_value: a count, or a rate in percent (0 while nobody is in the denominator)
+CREATE OR REPLACE MACRO metric_value(p_kind, p_value_count, p_numerator, p_denominator) AS
+    CASE WHEN p_kind = 'rate'
+         THEN CASE WHEN coalesce(p_denominator, 0) = 0 THEN 0.0 ELSE 100.0 * p_numerator / p_denominator END
+         ELSE coalesce(p_value_count, 0) END;
+
+-- completion_pct: a count against its target; a rate target is met by the rate itself
+CREATE OR REPLACE MACRO completion_pct(p_kind, p_actual, p_target) AS
+    CASE WHEN p_target IS NULL THEN NULL
+         WHEN p_kind = 'rate' THEN p_actual
+         WHEN p_target = 0 THEN NULL
+         ELSE 100.0 * p_actual / p_target END;
+
+-- expected_pct: the time-based expectation; for a rate target, the target rate
+CREATE OR REPLACE MACRO expected_pct(p_plan, p_metric, p_kind, p_start, p_deadline, p_target, p_on) AS
+    CASE WHEN p_kind = 'rate' THEN p_target
+         ELSE 100.0 * expected_share(p_plan, p_metric, p_start, p_deadline, p_on) END;
+
+-- unit_progress: every unit and metric of a plan as of a date (CONTRACT §3)
+CREATE OR REPLACE MACRO unit_progress(p_plan, p_level, p_as_of) AS TABLE
+WITH grid AS (
+    SELECT * FROM plan_unit_grid(p_plan, p_level)
+),
+counts AS (
+    SELECT * FROM unit_metric_counts(p_plan, p_as_of)
+),
+measured AS (
+    SELECT g.*, c.numerator, c.denominator,
+           metric_value(g.kind, c.value_count, c.numerator, c.denominator) AS actual
+    FROM grid AS g
+    LEFT JOIN counts AS c USING (unit_type, unit_code, metric)
+),
+scored AS (
+    SELECT *,
+           completion_pct(kind, actual, target) AS pct_raw,
+           expected_pct(p_plan, metric, kind, start, deadline, target, p_as_of) AS expected_raw,
+           CASE WHEN kind = 'count' THEN expected_share(p_plan, metric, start, deadline, p_as_of) END AS share
+    FROM measured
+)
+SELECT p_plan AS plan_id, unit_type, unit_code, unit_name, metric, target, actual,
+       round(pct_raw, 4) AS pct, round(expected_raw, 4) AS expected_pct,
+       status_of(pct_raw, expected_raw) AS status,
+       kind, position, start, deadline, source,
+       round(expected_raw - pct_raw, 4) AS gap_pts,
+       CASE WHEN kind = 'count' THEN round(target * share, 1) END AS expected_actual,
+       CASE WHEN kind = 'count' THEN greatest(0, round(target * share - actual, 1)) END AS shortfall,
+       CASE WHEN kind = 'count' THEN greatest(0, target - actual) END AS remaining,
+       numerator, denominator
+FROM scored;

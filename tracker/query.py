@@ -1,0 +1,287 @@
+"""The query runner: DuckDB over the Parquet extracts, the reference CSVs and the named SQL files.
+
+- ``queries/models/*.sql`` are executed (in file-name order) on every new connection; they create the
+  shared views and macros that named queries build on (one definition per metric).
+- ``queries/*.sql`` are the named queries. The first comment lines describe them::
+
+      -- Completion of every unit and metric of a plan …   (description, first line)
+      -- @param plan text required                           (name, type, required|optional|default=…)
+
+  Parameters are bound by DuckDB (``$plan``), never formatted into SQL text.
+- Results are cached per (query, parameters, data version) in a bounded LRU; each thread gets its own cursor.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from tracker import QUERIES_DIR, REFERENCE_DIR
+from tracker.contract import TABLES
+from tracker.store import DataError, active_dir, data_version, resolve_data_dir, table_source
+
+CACHE_SIZE = 256
+
+
+class QueryError(Exception):
+    """A request that cannot be answered (unknown query or plan, bad parameter); message shown as is."""
+
+
+# ---------------------------------------------------------------- named query files
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str  # text | date | int
+    required: bool
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    description: str
+    sql: str
+    params: tuple[Param, ...] = field(default_factory=tuple)
+
+    @property
+    def bound_names(self) -> set[str]:
+        return set(re.findall(r"\$([a-z_][a-z0-9_]*)", _strip_comments(self.sql)))
+
+
+def _strip_comments(sql: str) -> str:
+    return re.sub(r"--[^\n]*", "", sql)
+
+
+_PARAM_RE = re.compile(r"--\s*@param\s+(\w+)\s+(text|date|int)\s+(required|optional|default=\S+)")
+
+
+def parse_query_file(path: Path) -> NamedQuery:
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    description = lines[0].lstrip("- ").strip() if lines and lines[0].startswith("--") else ""
+    params = []
+    for m in _PARAM_RE.finditer(text):
+        kind = m[3]
+        default = kind.split("=", 1)[1] if kind.startswith("default=") else None
+        params.append(Param(m[1], m[2], kind == "required", default))
+    return NamedQuery(path.stem, description, text, tuple(params))
+
+
+def list_queries(queries_dir: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
+    return {p.stem: parse_query_file(p) for p in sorted(queries_dir.glob("*.sql"))}
+
+
+# ---------------------------------------------------------------- reference data
+
+REFERENCE_TABLES = {
+    "regions": {"code": pa.string(), "parent_code": pa.string()},
+    "schools": {"unit_code": pa.string(), "city_code": pa.string(), "quota": pa.int64()},
+    "plans": {"start": pa.date32(), "deadline": pa.date32()},
+    "targets": {"unit_code": pa.string(), "target": pa.float64(), "start": pa.date32(), "deadline": pa.date32()},
+    "milestones": {"date": pa.date32(), "share": pa.float64()},
+    "metrics": {"computable": pa.bool_(), "position": pa.int32()},
+    "city_population": {"code": pa.string()},
+}
+
+
+def read_reference(name: str, reference_dir: Path = REFERENCE_DIR) -> pa.Table:
+    types = REFERENCE_TABLES[name]
+    return pacsv.read_csv(
+        reference_dir / f"{name}.csv",
+        convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=True),
+    )
+
+
+def plan_ids(reference_dir: Path = REFERENCE_DIR) -> list[str]:
+    with (reference_dir / "plans.csv").open(encoding="utf-8") as f:
+        return [row["plan_id"] for row in csv.DictReader(f)]
+
+
+# ---------------------------------------------------------------- connections and cache
+
+
+class Runner:
+    """One DuckDB database per served data version; a cursor per thread; a bounded result cache."""
+
+    def __init__(self, data: str | Path | None = None, reference_dir: Path = REFERENCE_DIR,
+                 queries_dir: Path = QUERIES_DIR, cache_size: int = CACHE_SIZE) -> None:
+        self.data_dir = resolve_data_dir(data)
+        self.reference_dir = reference_dir
+        self.queries_dir = queries_dir
+        self.cache_size = cache_size
+        self._lock = threading.Lock()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._con_version: str | None = None
+        self._local = threading.local()
+        self._cache: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+        self.queries = list_queries(queries_dir)
+        self.plans = plan_ids(reference_dir)
+
+    # -- data version ------------------------------------------------------------------------
+    def version(self) -> str:
+        if not self.data_dir.is_dir():
+            raise DataError(f"数据目录不存在：{self.data_dir}")
+        return data_version(self.data_dir)
+
+    def _connection(self) -> tuple[duckdb.DuckDBPyConnection, str]:
+        version = self.version()
+        with self._lock:
+            if self._con is None or self._con_version != version:
+                self._con = self._open(version)
+                self._con_version = version
+                self._local = threading.local()
+            return self._con, version
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        con, version = self._connection()
+        cur = getattr(self._local, "cursor", None)
+        if cur is None or getattr(self._local, "version", None) != version:
+            cur = con.cursor()
+            self._local.cursor, self._local.version = cur, version
+        return cur
+
+    def _open(self, version: str) -> duckdb.DuckDBPyConnection:
+        folder = active_dir(self.data_dir)
+        con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+        for table in TABLES:
+            source = table_source(folder, table)
+            if source is None:
+                raise DataError(f"数据目录 {folder} 中没有 {table}.parquet 或 {table}/ 文件夹")
+            try:
+                rel = con.read_parquet(source.glob, hive_partitioning=source.hive, union_by_name=True)
+                rel.create_view(f"{table}_raw")
+                con.execute(f"SELECT count(*) FROM {table}_raw").fetchall()
+            except duckdb.Error as exc:
+                raise DataError(f"无法读取 {table} 数据（{folder}）：{str(exc).splitlines()[0]}") from exc
+        for name in REFERENCE_TABLES:
+            con.register(f"{name}_arrow", read_reference(name, self.reference_dir))
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_arrow")
+            con.unregister(f"{name}_arrow")
+        for model in sorted((self.queries_dir / "models").glob("*.sql")):
+            try:
+                con.execute(model.read_text(encoding="utf-8"))
+            except duckdb.Error as exc:
+                raise QueryError(f"模型 {model.name} 出错：{exc}") from exc
+        return con
+
+    # -- parameters --------------------------------------------------------------------------
+    def bind(self, query: NamedQuery, params: dict[str, Any]) -> dict[str, Any]:
+        known = {p.name: p for p in query.params}
+        unknown = set(params) - set(known)
+        if unknown:
+            raise QueryError(f"查询 {query.name} 没有参数 {', '.join(sorted(unknown))}（可用：{', '.join(known)}）")
+        bound: dict[str, Any] = {}
+        for p in query.params:
+            value = params.get(p.name)
+            if value in (None, ""):
+                if p.required:
+                    raise QueryError(f"查询 {query.name} 需要参数 {p.name}")
+                value = p.default
+            bound[p.name] = None if value is None else _convert(p, value)
+        if "plan" in bound and bound["plan"] is not None and bound["plan"] not in self.plans:
+            raise QueryError(f"未知计划 {bound['plan']}（可用：{', '.join(self.plans)}）")
+        if "level" in bound and bound["level"] not in (None, "province", "city", "county", "school"):
+            raise QueryError(f"未知层级 {bound['level']}（可用：province, city, county, school）")
+        return {k: v for k, v in bound.items() if k in query.bound_names}
+
+    # -- running -----------------------------------------------------------------------------
+    def run(self, name: str, **params: Any) -> pd.DataFrame:
+        """The result of named query ``name`` (cached per parameters and data version)."""
+        query = self.queries.get(name)
+        if query is None:
+            raise QueryError(f"未知查询 {name}（python -m tracker query --list 列出全部查询）")
+        if "as_of" in {p.name for p in query.params} and params.get("as_of") in (None, ""):
+            params = {**params, "as_of": self.latest_date()}
+        bound = self.bind(query, params)
+        version = self.version()
+        key = (name, tuple(sorted(bound.items())), version)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key].copy()
+        result = self.execute(query, bound)
+        with self._lock:
+            self._cache[key] = result
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return result.copy()
+
+    def execute(self, query: NamedQuery, bound: dict[str, Any]) -> pd.DataFrame:
+        """Run without the cache (the benchmark uses this)."""
+        try:
+            return self.cursor().execute(query.sql, bound).df()
+        except duckdb.Error as exc:
+            raise QueryError(f"查询 {query.name} 执行出错：{str(exc).splitlines()[0]}") from exc
+
+    def latest_date(self) -> dt.date:
+        """The latest date in the data: the last completion, certificate or entry."""
+        cached = getattr(self, "_latest", None)
+        version = self.version()
+        if cached and cached[0] == version:
+            return cached[1]
+        row = self.cursor().execute(
+            """SELECT greatest(
+                   (SELECT max(end_date) FROM training WHERE status = 'completed'),
+                   (SELECT max(issue_date) FROM certificates))"""
+        ).fetchall()[0][0]
+        latest = row or dt.date.today()
+        self._latest = (version, latest)
+        return latest
+
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    def timed(self, name: str, **params: Any) -> tuple[pd.DataFrame, float]:
+        query = self.queries[name]
+        bound = self.bind(query, params)
+        t0 = time.perf_counter()
+        df = self.execute(query, bound)
+        return df, (time.perf_counter() - t0) * 1000
+
+
+def _convert(p: Param, value: Any) -> Any:
+    if p.type == "date":
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise QueryError(f"参数 {p.name} 不是有效日期（YYYY-MM-DD）：{value}") from None
+    if p.type == "int":
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise QueryError(f"参数 {p.name} 应为整数：{value}") from None
+    return str(value)
+
+
+_RUNNERS: dict[str, Runner] = {}
+_RUNNERS_LOCK = threading.Lock()
+
+
+def get_runner(data: str | Path | None = None) -> Runner:
+    """The shared runner for a data folder (one per process, so the cache is shared)."""
+    key = str(resolve_data_dir(data).resolve())
+    with _RUNNERS_LOCK:
+        if key not in _RUNNERS:
+            _RUNNERS[key] = Runner(data)
+        return _RUNNERS[key]
+
+
+def run_query(name: str, data: str | Path | None = None, **params: Any) -> pd.DataFrame:
+    return get_runner(data).run(name, **params)
