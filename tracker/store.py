@@ -17,6 +17,7 @@ from tracker import DEFAULT_DATA_DIR
 from tracker.contract import TABLES
 
 CURRENT_FILE = "CURRENT"
+DEMO_MARKER = "DEMO"  # present in a folder written by the demo generator: every page then says 演示数据
 VERSIONS_DIR = "versions"
 
 
@@ -99,3 +100,14 @@ def data_version(data_dir: Path) -> str:
             digest.update(f"{f}:{st.st_size}:{st.st_mtime_ns}".encode())
     suffix = digest.hexdigest()[:12]
     return f"{version}:{suffix}" if version else suffix
+
+
+def is_demo(data_dir: Path) -> bool:
+    try:
+        return (active_dir(data_dir) / DEMO_MARKER).is_file()
+    except DataError:
+        return False
+
+
+def mark_demo(folder: Path) -> None:
+    (folder / DEMO_MARKER).write_text("illustrative demo extracts written by python -m tracker demo\n", encoding="utf-8")

@@ -77,7 +77,7 @@ counts AS (
     SELECT * FROM unit_metric_counts(p_plan, p_as_of)
 ),
 measured AS (
-    SELECT g.*, c.numerator, c.denominator,
+    SELECT g.*, coalesce(c.numerator, 0) AS numerator, coalesce(c.denominator, 0) AS denominator,
            metric_value(g.kind, c.value_count, c.numerator, c.denominator) AS actual
     FROM grid AS g
     LEFT JOIN counts AS c USING (unit_type, unit_code, metric)

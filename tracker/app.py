@@ -1,0 +1,127 @@
+"""Streamlit glue shared by dashboard.py and the pages: data bootstrap, sidebar selection, running queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from tracker import ui
+from tracker.query import QueryError, Runner, get_runner
+from tracker.store import DataError, has_extracts, is_demo, mark_demo, resolve_data_dir
+
+DEFAULT_PLAN = "liulin-2023"
+
+
+def data_dir() -> Path:
+    return resolve_data_dir(None)
+
+
+def ensure_data() -> Path:
+    """The data folder to serve; on first start with no extract, generate the demo extract (with progress)."""
+    folder = data_dir()
+    if has_extracts(folder):
+        return folder
+    if os.environ.get("SKILLS_DATA_DIR"):
+        st.error(f"数据目录 {folder} 中没有可用的培训和取证数据（training / certificates）。"
+                 "请检查 SKILLS_DATA_DIR，或在“数据管理”页导入数据。")
+        st.stop()
+    from tracker import demo
+
+    bar = st.progress(0.0, text="首次启动：正在生成演示数据…")
+    folder.mkdir(parents=True, exist_ok=True)
+    demo.write_demo(folder, progress=lambda f, msg: bar.progress(min(max(f, 0.0), 1.0), text=msg))
+    mark_demo(folder)
+    bar.empty()
+    return folder
+
+
+@st.cache_resource(show_spinner=False)
+def _runner(folder: str) -> Runner:
+    return get_runner(folder)
+
+
+def runner() -> Runner:
+    return _runner(str(data_dir()))
+
+
+def plan_options() -> list[str]:
+    """Plans with at least one measurable target (the rest are listed on the overview as tracked by hand)."""
+    measurable = {m["metric"] for m in ui._rows("metrics") if m["computable"] == "true"}
+    with_targets = {t["plan_id"] for t in ui._rows("targets") if t["metric"] in measurable}
+    return [p["plan_id"] for p in ui.plans() if p["plan_id"] in with_targets]
+
+
+def default_as_of(plan: str, latest: dt.date) -> dt.date:
+    """The latest date in the data, but not past the plan's deadline (a finished plan opens on its deadline)."""
+    deadline = dt.date.fromisoformat(ui.plan_info(plan)["deadline"])
+    end = max(deadline, max(dt.date.fromisoformat(t["deadline"]) for t in ui._rows("targets")
+                            if t["plan_id"] == plan))
+    return min(latest, end)
+
+
+def _reset_as_of() -> None:
+    latest = runner().latest_date()
+    st.session_state["as_of"] = default_as_of(st.session_state["plan"], latest)
+
+
+def sidebar() -> ui.Selection:
+    """Plan picker and as-of date, both kept in the URL (?plan=…&as_of=…)."""
+    r = runner()
+    try:
+        latest = r.latest_date()
+        version = r.version()
+    except (DataError, QueryError) as exc:
+        st.error(f"无法读取数据：{exc}")
+        st.stop()
+    options = plan_options()
+    with st.sidebar:
+        plan = st.selectbox(
+            "计划", options, index=options.index(DEFAULT_PLAN), key="plan", bind="query-params",
+            format_func=lambda p: ui.plan_info(p)["name"], on_change=_reset_as_of,
+        )
+        if "as_of" not in st.session_state and "as_of" not in st.query_params:
+            st.session_state["as_of"] = default_as_of(plan, latest)
+        as_of = st.date_input("截至日期", key="as_of", bind="query-params", max_value=dt.date(2030, 12, 31),
+                              format="YYYY-MM-DD", help="默认为数据中的最新日期（不晚于计划截止日）")
+        info = ui.plan_info(plan)
+        st.caption(f"{info['document']}\n\n计划期：{ui.fmt_date(info['start'])} 至 {ui.fmt_date(info['deadline'])}")
+        demo = is_demo(r.data_dir)
+        st.divider()
+        st.caption(f"数据版本 `{version.split(':')[0]}` · 最新数据日期 {ui.fmt_date(latest)}"
+                   + ("\n\n**演示数据**" if demo else ""))
+    if isinstance(as_of, tuple):  # date_input may return a tuple while the user is editing
+        as_of = as_of[0] if as_of else latest
+    return ui.Selection(plan=plan, as_of=as_of or latest, latest=latest, data_version=version, demo=demo)
+
+
+def selection() -> ui.Selection:
+    return st.session_state["selection"]
+
+
+def run(name: str, **params: Any) -> pd.DataFrame:
+    """Run a named query for the current selection; a problem is shown on the page, never a traceback."""
+    sel = selection()
+    params.setdefault("as_of", sel.as_of)
+    if "plan" in {p.name for p in runner().queries[name].params}:
+        params.setdefault("plan", sel.plan)
+    try:
+        return runner().run(name, **params)
+    except (QueryError, DataError) as exc:
+        st.error(str(exc))
+        st.stop()
+
+
+def page_header(title: str, subtitle: str | None = None) -> ui.Selection:
+    sel = selection()
+    info = ui.plan_info(sel.plan)
+    st.title(title)
+    st.caption(f"{info['name']}（{info['document']}）· 截至{ui.fmt_date(sel.as_of)}"
+               + (f" · {subtitle}" if subtitle else ""))
+    if sel.demo:
+        st.info(ui.DEMO_NOTE, icon=":material/science:")
+    return sel

@@ -1,0 +1,135 @@
+"""Presentation helpers shared by the pages: zh-CN formatting, labels, status colours, the sidebar selection.
+
+Pages stay thin: they gather parameters (``selection()``), call named queries (``run``), and draw.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from tracker import REFERENCE_DIR
+
+STATUS_LABELS = {"on_track": "达到进度", "behind": "略滞后", "lagging": "滞后"}
+STATUS_COLORS = {"on_track": "#2e7d32", "behind": "#f9a825", "lagging": "#c62828"}
+STATUS_ICONS = {"on_track": "🟢", "behind": "🟡", "lagging": "🔴"}
+LEVEL_LABELS = {"province": "省", "city": "市", "county": "县(市、区)", "school": "院校/教育局"}
+GROUP_LABELS = {
+    "undergraduate": "普通本科",
+    "higher_vocational": "高职",
+    "city_education_bureau": "市教育局",
+    "provincial_secondary": "省属中职",
+}
+DEMO_NOTE = "演示数据：本页数字由演示数据生成器生成，仅供演示，不代表真实进度。"
+ALLOCATION_NOTE = "示例：文件未分解到市县的任务，按2020年人口普查人口比例分配到市、市内各县平均分配，仅作示意。"
+
+
+# ---------------------------------------------------------------- formatting (zh-CN)
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def fmt_int(value: Any, unit: str = "人") -> str:
+    """1500 → '1,500人'."""
+    if _missing(value):
+        return "—"
+    return f"{round(float(value)):,}{unit}"
+
+
+def fmt_pct(value: Any, digits: int = 1) -> str:
+    """54.1916 → '54.2%'."""
+    if _missing(value):
+        return "—"
+    return f"{float(value):.{digits}f}%"
+
+
+def fmt_pts(value: Any) -> str:
+    """Gap in percentage points, signed: −3.2个百分点."""
+    if _missing(value):
+        return "—"
+    return f"{float(value):+.1f}个百分点".replace("-", "−")
+
+
+def fmt_date(value: dt.date | str | None) -> str:
+    """2023-06-30 → '2023年6月30日'."""
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    if hasattr(value, "date") and not isinstance(value, dt.date):
+        value = value.date()
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def fmt_value(value: Any, unit: str) -> str:
+    """A metric value in its own unit: people, person-times or a rate."""
+    if unit == "%":
+        return fmt_pct(value)
+    return fmt_int(value, unit)
+
+
+# ---------------------------------------------------------------- reference labels
+
+
+@functools.cache
+def _rows(name: str) -> tuple[dict[str, str], ...]:
+    with (Path(REFERENCE_DIR) / f"{name}.csv").open(encoding="utf-8") as f:
+        return tuple(csv.DictReader(f))
+
+
+def metric_info(metric: str) -> dict[str, str]:
+    for row in _rows("metrics"):
+        if row["metric"] == metric:
+            return row
+    return {"metric": metric, "label": metric, "unit": "", "kind": "count", "description": ""}
+
+
+def metric_label(metric: str) -> str:
+    return metric_info(metric)["label"]
+
+
+def plans() -> list[dict[str, str]]:
+    return list(_rows("plans"))
+
+
+def plan_info(plan_id: str) -> dict[str, str]:
+    for row in _rows("plans"):
+        if row["plan_id"] == plan_id:
+            return row
+    raise KeyError(plan_id)
+
+
+def region_name(code: str) -> str:
+    for row in _rows("regions"):
+        if row["code"] == code:
+            return row["name"]
+    return code
+
+
+def source_label(source: str | None) -> str:
+    """A document number as is; an illustrative allocation as 示例."""
+    if not source or source == "demo":
+        return "示例"
+    return source
+
+
+@dataclass(frozen=True)
+class Selection:
+    plan: str
+    as_of: dt.date
+    latest: dt.date
+    data_version: str
+    demo: bool
