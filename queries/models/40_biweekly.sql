@@ -1,0 +1,53 @@
+-- biweekly_series: the 双周调度 series (CONTRACT §3). Period k covers start + 14k … start + 14k + 13;
+-- a period's cumulative is the metric as of its last day (or the as-of date, for the period holding it);
+-- its increment is that cumulative minus the previous period's.
+CREATE OR REPLACE MACRO biweekly_series(p_plan, p_level, p_as_of) AS TABLE
+WITH grid AS (
+    SELECT * FROM plan_unit_grid(p_plan, p_level)
+),
+periods AS (
+    -- period k covers start + 14k … start + 14k + 13; the last one holds the as-of date
+    SELECT g.*, k AS period
+    FROM grid AS g,
+         LATERAL (SELECT unnest(range(0, greatest(0, date_diff('day', g.start, p_as_of)) // 14 + 1)) AS k)
+    WHERE g.start <= p_as_of
+),
+first_counts AS (
+    -- persons by the period in which they first count
+    SELECT f.unit_type, f.unit_code, f.metric, w.start,
+           date_diff('day', w.start, f.first_date) // 14 AS period,
+           count(*) FILTER (WHERE f.part = 'value') AS value_count,
+           count(*) FILTER (WHERE f.part = 'num') AS numerator,
+           count(*) FILTER (WHERE f.part = 'den') AS denominator
+    FROM unit_person_first AS f
+    JOIN plan_metric_windows AS w USING (plan_id, metric)
+    WHERE f.plan_id = p_plan AND f.first_date <= p_as_of
+    GROUP BY ALL
+),
+running AS (
+    SELECT p.*,
+           CAST(p.start + CAST(14 * p.period AS INTEGER) AS DATE) AS period_start,
+           CAST(p.start + CAST(14 * p.period + 13 AS INTEGER) AS DATE) AS period_end,
+           least(CAST(p.start + CAST(14 * p.period + 13 AS INTEGER) AS DATE), p_as_of) AS measured_on,
+           sum(coalesce(fc.value_count, 0)) OVER unit_series AS value_count,
+           sum(coalesce(fc.numerator, 0)) OVER unit_series AS numerator,
+           sum(coalesce(fc.denominator, 0)) OVER unit_series AS denominator
+    FROM periods AS p
+    LEFT JOIN first_counts AS fc USING (unit_type, unit_code, metric, period)
+    WINDOW unit_series AS (PARTITION BY p.unit_type, p.unit_code, p.metric ORDER BY p.period)
+),
+measured AS (
+    SELECT *,
+           metric_value(kind, value_count, numerator, denominator) AS cumulative,
+           completion_pct(kind, metric_value(kind, value_count, numerator, denominator), target) AS pct_raw,
+           expected_pct(p_plan, metric, kind, start, deadline, target, measured_on) AS expected_raw
+    FROM running
+)
+SELECT p_plan AS plan_id, unit_code, unit_name, metric, period, period_start, period_end,
+       cumulative - coalesce(lag(cumulative) OVER (PARTITION BY unit_type, unit_code, metric ORDER BY period), 0)
+           AS increment,
+       cumulative, target, round(pct_raw, 4) AS pct, round(expected_raw, 4) AS expected_pct,
+       status_of(pct_raw, expected_raw) AS status,
+       unit_type, kind, position, measured_on, start, deadline, source,
+       period_end <= p_as_of AS complete
+FROM measured;
