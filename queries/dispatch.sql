@@ -11,8 +11,8 @@ chosen_period AS (
     SELECT coalesce($period, (SELECT max(period) FROM series)) AS period
 ),
 ranked AS (
-    -- units ranked within each metric by completion (1 = furthest ahead)
-    SELECT *, rank() OVER (PARTITION BY metric, period ORDER BY pct DESC, unit_code) AS rank
+    -- units ranked among their level within each metric by completion (1 = furthest ahead)
+    SELECT *, rank() OVER (PARTITION BY unit_type, metric, period ORDER BY pct DESC, unit_code) AS rank
     FROM series
 ),
 this_period AS (

@@ -125,3 +125,13 @@ def page_header(title: str, subtitle: str | None = None) -> ui.Selection:
     if sel.demo:
         st.info(ui.DEMO_NOTE, icon=":material/science:")
     return sel
+
+
+def progress_column_config() -> dict[str, Any]:
+    """Column config for tables shaped by ui.league_table: progress bars and percentage formats."""
+    return {
+        "完成率": st.column_config.ProgressColumn("完成率", min_value=0, max_value=100, format="%.1f%%"),
+        "时序进度": st.column_config.NumberColumn("时序进度", format="%.1f%%"),
+        "差距(百分点)": st.column_config.NumberColumn("差距(百分点)", format="%+.1f",
+                                                   help="完成率−时序进度；负数为落后的百分点"),
+    }

@@ -133,3 +133,36 @@ class Selection:
     latest: dt.date
     data_version: str
     demo: bool
+
+
+# ---------------------------------------------------------------- shaping query results for display
+
+UNIT_ORDER = {"province": 0, "city": 1, "county": 2, "school": 3}
+LEAGUE_COLUMNS = ["序号", "单位", "指标", "任务", "完成", "完成率", "时序进度", "差距(百分点)", "状态", "依据"]
+
+
+def headline_rows(progress: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the plan's top unit (the province, else the one county or city the plan is for)."""
+    top = min(progress["unit_type"], key=lambda t: UNIT_ORDER.get(t, 9))
+    rows = progress[progress["unit_type"] == top]
+    first = rows["unit_code"].iloc[0]
+    return rows[rows["unit_code"] == first].sort_values("position")
+
+
+def league_table(progress: pd.DataFrame) -> pd.DataFrame:
+    """Units (or metrics) ranked by gap to the expected share, the most behind first, with Chinese headers."""
+    df = progress.assign(_gap=progress["expected_pct"] - progress["pct"]).sort_values(
+        ["_gap", "unit_code"], ascending=[False, True], na_position="last")
+    units = [metric_info(m)["unit"] for m in df["metric"]]
+    return pd.DataFrame({
+        "序号": range(1, len(df) + 1),
+        "单位": df["unit_name"].to_numpy(),
+        "指标": [metric_label(m) for m in df["metric"]],
+        "任务": [fmt_value(v, u) for v, u in zip(df["target"], units)],
+        "完成": [fmt_value(v, u) for v, u in zip(df["actual"], units)],
+        "完成率": df["pct"].to_numpy(),
+        "时序进度": df["expected_pct"].to_numpy(),
+        "差距(百分点)": (-df["_gap"]).round(1).to_numpy(),
+        "状态": [f"{STATUS_ICONS.get(s, '')} {STATUS_LABELS.get(s, '—')}" for s in df["status"]],
+        "依据": [source_label(s) for s in df["source"]],
+    })

@@ -1,0 +1,229 @@
+"""Personal data: raw 身份证号 (GB 11643 resident ID numbers) are checked, hashed and never shown.
+
+- :func:`check_ids` validates a whole column at once (vectorised): length and digits, the ISO 7064 MOD 11-2
+  check digit, the birth date, and the area code (the first six digits) against python-stdnum's table of
+  GB/T 2260 codes (``stdnum.cn.ric``; looked up once per distinct area code, not per row).
+- :func:`hash_ids` turns each ID into the pseudonymous ``person_id`` = ``"P"`` + the first 20 hex digits of
+  HMAC-SHA256(salt, ID). The salt comes from the environment (``SKILLS_ID_SALT`` or a file named by
+  ``SKILLS_ID_SALT_FILE``) or, in the dashboard only, from ``st.secrets["id_salt"]`` — never from git.
+- :func:`mask_id` / :func:`mask_person` are the only ways an identifier is shown to a person.
+
+One deliberate difference from ``stdnum.cn.ric.validate``: stdnum also requires the area code to have been
+in force in the *birth* year. ID numbers are issued with the code in force at *registration*, so someone born
+in 1995 and registered in 柳林县 in 2011 rightly holds 141125… although 141125 dates from 2003
+(python-stdnum issue #442 discusses codes like these). We accept any code stdnum knows, in any period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import hmac
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+SALT_ENV = "SKILLS_ID_SALT"
+SALT_FILE_ENV = "SKILLS_ID_SALT_FILE"
+MIN_SALT_CHARS = 16
+
+# header names under which extracts carry the raw ID number (compared case-insensitively, spaces removed)
+RAW_ID_COLUMNS = ("id_number", "idnumber", "id_no", "id_card", "idcard", "sfzh", "sfzhm", "身份证号", "身份证号码",
+                  "公民身份号码", "证件号码")
+
+_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
+_CHECK_CHARS = np.frombuffer(b"10X98765432", dtype=np.uint8)  # check character for (weighted sum mod 11)
+
+# reasons, in the order they are tested (each ID gets the first that applies)
+REASON_LENGTH = "身份证号应为18位"
+REASON_FORMAT = "身份证号前17位应为数字、末位为数字或X"
+REASON_CHECK = "身份证号校验位错误"
+REASON_BIRTH = "身份证号中的出生日期无效"
+REASON_AREA = "身份证号中的地区码无效"
+
+
+class SaltError(Exception):
+    """No usable salt: raw ID numbers cannot be pseudonymised (message shown as is)."""
+
+
+# ---------------------------------------------------------------- masking
+
+
+def mask_id(text: object) -> str:
+    """An ID number as people may see it: first 6 and last 4 characters kept, ``141125********1234``.
+
+    Never reveals more than 10 characters; shorter strings (< 14 characters) are masked entirely.
+    """
+    if text is None:
+        return ""
+    s = str(text).strip()
+    if len(s) >= 14:
+        return s[:6] + "*" * (len(s) - 10) + s[-4:]
+    return "*" * len(s)
+
+
+def mask_person(person_id: object) -> str:
+    """A pseudonymous person key shortened for tables: ``P1a2b****9f0e`` (enough to tell rows apart)."""
+    if person_id is None:
+        return ""
+    s = str(person_id)
+    if len(s) > 9:
+        return s[:5] + "****" + s[-4:]
+    if len(s) > 3:
+        return s[:1] + "****" + s[-2:]
+    return "****"
+
+
+def mask_person_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """:func:`mask_person` for a whole column (vectorised)."""
+    values = pc.cast(values, pa.string())
+    n = pc.utf8_length(values)
+    long_ = pc.binary_join_element_wise(pc.utf8_slice_codeunits(values, 0, 5), "****",
+                                        pc.utf8_slice_codeunits(values, -4), "")
+    mid = pc.binary_join_element_wise(pc.utf8_slice_codeunits(values, 0, 1), "****",
+                                      pc.utf8_slice_codeunits(values, -2), "")
+    return pc.if_else(pc.greater(n, 9), long_, pc.if_else(pc.greater(n, 3), mid, pa.scalar("****")))
+
+
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{4,7})(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+
+
+def scrub_text(text: str) -> str:
+    """Mask anything in free text that looks like a 14–18 character ID number (used on error messages)."""
+    return _ID_IN_TEXT.sub(lambda m: m[1] + "*" * len(m[2]) + m[3], text)
+
+
+# ---------------------------------------------------------------- salt
+
+
+def load_salt(secret: str | None = None) -> bytes | None:
+    """The salt for hashing ID numbers: ``SKILLS_ID_SALT``, else the file ``SKILLS_ID_SALT_FILE``, else ``secret``
+    (the page passes ``st.secrets["id_salt"]``). None when none is configured; :class:`SaltError` when the one
+    configured is unusable."""
+    value: str | None = os.environ.get(SALT_ENV) or None
+    where = SALT_ENV
+    if value is None and os.environ.get(SALT_FILE_ENV):
+        path = Path(os.environ[SALT_FILE_ENV]).expanduser()
+        where = f"{SALT_FILE_ENV}（{path}）"
+        try:
+            value = path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise SaltError(f"无法读取盐值文件 {path}：{exc.strerror or exc}") from None
+    if value is None and secret:
+        value, where = str(secret), 'st.secrets["id_salt"]'
+    if value is None:
+        return None
+    if len(value) < MIN_SALT_CHARS:
+        raise SaltError(f"{where} 中的盐值太短（至少 {MIN_SALT_CHARS} 个字符），无法安全地对身份证号脱敏")
+    return value.encode("utf-8")
+
+
+def salt_fingerprint(salt: bytes) -> str:
+    """A short public fingerprint of the salt (recorded in manifests so a changed salt is noticed)."""
+    return hmac.new(salt, b"skills-shanxi salt fingerprint", hashlib.sha256).hexdigest()[:12]
+
+
+# ---------------------------------------------------------------- ID numbers
+
+
+def normalise_ids(values: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
+    """Trim, drop inner spaces and upper-case (a trailing lower-case x is common)."""
+    values = pc.cast(values, pa.string())
+    values = pc.replace_substring_regex(values, r"\s+", "")
+    return pc.utf8_upper(values)
+
+
+@functools.cache
+def _known_area(code: str) -> bool:
+    from stdnum import numdb
+
+    results = numdb.get("cn/loc").info(code)
+    return any("county" in props for _part, props in results[1:]) if len(results) > 1 else False
+
+
+def check_ids(values: pa.Array | pa.ChunkedArray, today: dt.date | None = None) -> np.ndarray:
+    """One reason per value (None where the ID is valid or the value is null), all rows at once.
+
+    ``values`` should already be :func:`normalise_ids`-ed. Returns an object array of reason strings.
+    """
+    today = today or dt.date.today()
+    values = pc.cast(values, pa.string())
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks else pa.array([], pa.string())
+    n = len(values)
+    reasons = np.full(n, None, dtype=object)
+    if n == 0:
+        return reasons
+    present = ~np.asarray(pc.is_null(values).to_numpy(zero_copy_only=False), dtype=bool)
+    length_ok = np.asarray(pc.equal(pc.utf8_length(values), 18).fill_null(False).to_numpy(zero_copy_only=False))
+    fmt_ok = np.asarray(pc.match_substring_regex(values, r"^\d{17}[\dX]$").fill_null(False)
+                        .to_numpy(zero_copy_only=False))
+    reasons[present & ~length_ok] = REASON_LENGTH
+    reasons[present & length_ok & ~fmt_ok] = REASON_FORMAT
+    ok = present & fmt_ok
+    if not ok.any():
+        return reasons
+    idx = np.flatnonzero(ok)
+    well_formed = pc.take(values, pa.array(idx)).to_numpy(zero_copy_only=False).astype("S18")
+    digits = well_formed.view(np.uint8).reshape(-1, 18)
+    total = ((digits[:, :17].astype(np.int64) - 48) * _WEIGHTS).sum(axis=1)
+    expected = _CHECK_CHARS[total % 11]
+    bad_check = digits[:, 17] != expected
+    reasons[idx[bad_check]] = REASON_CHECK
+    good = idx[~bad_check]
+    if len(good) == 0:
+        return reasons
+    sub = pc.take(values, pa.array(good))
+    birth = pc.strptime(pc.utf8_slice_codeunits(sub, 6, 14), format="%Y%m%d", unit="s", error_is_null=True)
+    birth = pc.cast(birth, pa.date32())
+    birth_ok = pc.and_(pc.is_valid(birth), pc.less_equal(birth, pa.scalar(today, pa.date32())))
+    birth_ok = pc.and_(birth_ok, pc.greater_equal(birth, pa.scalar(dt.date(1900, 1, 1), pa.date32())))
+    birth_ok = np.asarray(birth_ok.fill_null(False).to_numpy(zero_copy_only=False))
+    reasons[good[~birth_ok]] = REASON_BIRTH
+    good = good[birth_ok]
+    if len(good) == 0:
+        return reasons
+    areas = pc.utf8_slice_codeunits(pc.take(values, pa.array(good)), 0, 6)
+    distinct = pc.unique(areas).to_pylist()
+    unknown = [a for a in distinct if not _known_area(a)]
+    if unknown:
+        bad_area = np.asarray(pc.is_in(areas, value_set=pa.array(unknown, pa.string())).to_numpy(zero_copy_only=False))
+        reasons[good[bad_area]] = REASON_AREA
+    return reasons
+
+
+def hash_ids(values: pa.Array | pa.ChunkedArray, salt: bytes) -> pa.Array:
+    """``"P"`` + first 20 hex digits of HMAC-SHA256(salt, ID) for each (normalised) ID; nulls stay null."""
+    base = hmac.new(salt, digestmod=hashlib.sha256)
+    out: list[str | None] = []
+    append = out.append
+    for v in pc.cast(values, pa.string()).to_pylist():
+        if v is None:
+            append(None)
+            continue
+        h = base.copy()
+        h.update(v.encode("ascii", "replace"))
+        append("P" + h.hexdigest()[:20])
+    return pa.array(out, pa.string())
+
+
+def person_id_for(id_number: str, salt: bytes) -> str:
+    """The person_id of one ID number (for tests and look-ups)."""
+    normalised = re.sub(r"\s+", "", id_number).upper()
+    return "P" + hmac.new(salt, normalised.encode("ascii", "replace"), hashlib.sha256).hexdigest()[:20]
+
+
+def is_raw_id_column(name: str) -> bool:
+    key = re.sub(r"[\s_\-]+", "", str(name)).lower()
+    return key in {re.sub(r"[\s_\-]+", "", c).lower() for c in RAW_ID_COLUMNS}
+
+
+def looks_like_raw_ids(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Rows whose value has the shape of an 18-character ID number (a raw ID put where a pseudonym belongs)."""
+    match = pc.match_substring_regex(normalise_ids(values), r"^\d{17}[\dX]$").fill_null(False)
+    return np.asarray(match.to_numpy(zero_copy_only=False), dtype=bool)
