@@ -16,9 +16,17 @@ controls = st.columns([2, 2, 3])
 with controls[0]:
     level = unit_types[0]
     if len(unit_types) > 1:
-        level = st.segmented_control("层级", unit_types, default=unit_types[-1] if "school" not in unit_types
-                                     else "school", format_func=ui.LEVEL_LABELS.get, key="dispatch_level",
-                                     bind="query-params") or unit_types[0]
+        level = (
+            st.segmented_control(
+                "层级",
+                unit_types,
+                default=unit_types[-1] if "school" not in unit_types else "school",
+                format_func=ui.LEVEL_LABELS.get,
+                key="dispatch_level",
+                bind="query-params",
+            )
+            or unit_types[0]
+        )
 
 periods = series.drop_duplicates("period").set_index("period")
 complete = periods.index[periods["complete"]]
@@ -26,7 +34,11 @@ default_period = int(complete.max()) if len(complete) else int(periods.index.max
 options = list(periods.index[::-1])
 with controls[1]:
     period = st.selectbox(
-        "调度期", options, index=options.index(default_period), key="period", bind="query-params",
+        "调度期",
+        options,
+        index=options.index(default_period),
+        key="period",
+        bind="query-params",
         format_func=lambda p: report.period_label(periods.loc[p].rename(None).to_dict() | {"period": p}),
         help="默认最近一个完整的双周期；双周期自计划起始日起每14天一期",
     )
@@ -51,7 +63,9 @@ table = report.dispatch_table(view)
 shown = table.rename(columns={key: header for key, header, _, _ in report.DISPATCH_COLUMNS})
 shown["状态"] = [f"{ui.STATUS_ICONS.get(s, '')} {ui.STATUS_LABELS.get(s, '—')}" for s in view["status"]]
 st.dataframe(
-    shown[[h for _, h, _, _ in report.DISPATCH_COLUMNS]], hide_index=True, width="stretch",
+    shown[[h for _, h, _, _ in report.DISPATCH_COLUMNS]],
+    hide_index=True,
+    width="stretch",
     column_config={
         "完成率": st.column_config.ProgressColumn("完成率", min_value=0, max_value=100, format="%.1f%%"),
         "时序进度": st.column_config.NumberColumn(format="%.1f%%"),
@@ -71,26 +85,45 @@ if not single_unit:
 summary = report.summary_text(progress_then, info, measured_on, sel.demo)
 stamp = f"{sel.plan}_{measured_on:%Y%m%d}" if hasattr(measured_on, "strftime") else sel.plan
 downloads = st.columns([1, 1, 4])
-downloads[0].download_button("下载调度表 (.xlsx)", report.build_xlsx(view, info, sel.demo),
-                             file_name=f"双周调度_{stamp}.xlsx", icon=":material/download:",
-                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-downloads[1].download_button("下载通报文字 (.md)", summary.encode("utf-8"), file_name=f"通报_{stamp}.md",
-                             icon=":material/description:", mime="text/markdown")
+downloads[0].download_button(
+    "下载调度表 (.xlsx)",
+    report.build_xlsx(view, info, sel.demo),
+    file_name=f"双周调度_{stamp}.xlsx",
+    icon=":material/download:",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+downloads[1].download_button(
+    "下载通报文字 (.md)",
+    summary.encode("utf-8"),
+    file_name=f"通报_{stamp}.md",
+    icon=":material/description:",
+    mime="text/markdown",
+)
 st.text_area("通报文字（可直接复制）", summary, height=180)
 
 # ---- increments per period ---------------------------------------------------------------------------
 unit_code = view.sort_values("gap_pts", ascending=False)["unit_code"].iloc[0]
 if not single_unit:
     names = dict(zip(view["unit_code"], view["unit_name"]))
-    unit_code = st.selectbox("单位", list(names), index=list(names).index(unit_code), format_func=names.get,
-                             key="unit", bind="query-params")
+    unit_code = st.selectbox(
+        "单位", list(names), index=list(names).index(unit_code), format_func=names.get, key="unit", bind="query-params"
+    )
 chart_metric = metric
 if single_unit:
-    chart_metric = st.selectbox("图表指标", [m for m in metrics if ui.metric_info(m)["kind"] == "count"],
-                                format_func=ui.metric_label, key="metric", bind="query-params")
+    chart_metric = st.selectbox(
+        "图表指标",
+        [m for m in metrics if ui.metric_info(m)["kind"] == "count"],
+        format_func=ui.metric_label,
+        key="metric",
+        bind="query-params",
+    )
 one = series[(series.unit_code == unit_code) & (series.metric == chart_metric)]
 st.plotly_chart(
-    charts.increments(one, ui.metric_info(chart_metric)["unit"], int(period),
-                      f"{one['unit_name'].iloc[0] if len(one) else ''} · {ui.metric_label(chart_metric)} 各期新增与累计"),
+    charts.increments(
+        one,
+        ui.metric_info(chart_metric)["unit"],
+        int(period),
+        f"{one['unit_name'].iloc[0] if len(one) else ''} · {ui.metric_label(chart_metric)} 各期新增与累计",
+    ),
     width="stretch",
 )

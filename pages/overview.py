@@ -25,16 +25,25 @@ for i, row in enumerate(headline.itertuples()):
     with cards[i % 4].container(border=True):
         st.markdown(f"**{info['label']}** {ui.STATUS_ICONS.get(row.status, '')} {ui.STATUS_LABELS.get(row.status, '')}")
         st.metric(
-            "累计完成", ui.fmt_value(row.actual, info["unit"]), label_visibility="collapsed",
-            delta=None if change is None else f"较上期 {change:+,.1f}{info['unit']}" if info["unit"] == "%"
-            else f"较上期 +{change:,.0f}{info['unit']}" if change >= 0 else f"较上期 {change:,.0f}{info['unit']}",
+            "累计完成",
+            ui.fmt_value(row.actual, info["unit"]),
+            label_visibility="collapsed",
+            delta=None
+            if change is None
+            else f"较上期 {change:+,.1f}{info['unit']}"
+            if info["unit"] == "%"
+            else f"较上期 +{change:,.0f}{info['unit']}"
+            if change >= 0
+            else f"较上期 {change:,.0f}{info['unit']}",
             delta_color="off" if not change else "normal",
         )
         if row.kind == "rate":
             st.caption(f"目标 ≥{ui.fmt_pct(row.target, 0)} · 差距 {ui.fmt_pts(row.pct - row.target)}")
         else:
-            st.caption(f"目标 {ui.fmt_int(row.target, info['unit'])} · 完成 {ui.fmt_pct(row.pct)} · "
-                       f"时序 {ui.fmt_pct(row.expected_pct)} · {ui.fmt_pts(row.pct - row.expected_pct)}")
+            st.caption(
+                f"目标 {ui.fmt_int(row.target, info['unit'])} · 完成 {ui.fmt_pct(row.pct)} · "
+                f"时序 {ui.fmt_pct(row.expected_pct)} · {ui.fmt_pts(row.pct - row.expected_pct)}"
+            )
         st.caption(f"依据：{ui.source_label(row.source)}")
 
 # ---- trajectory -----------------------------------------------------------------------------------------
@@ -50,18 +59,32 @@ else:
     expected = app.run("expected_trajectory")
     expected = expected[expected.metric == metric]
     projection = None
-    fig = charts.trajectory(unit_series, expected, row.target, info["unit"], projection,
-                            f"{unit_name} · {info['label']}")
+    fig = charts.trajectory(
+        unit_series, expected, row.target, info["unit"], projection, f"{unit_name} · {info['label']}"
+    )
 st.plotly_chart(fig, width="stretch")
-st.caption(f"虚线为时序进度（{ui.fmt_date(row.start)}至{ui.fmt_date(row.deadline)}，按文件节点线性）；"
-           f"依据：{ui.source_label(row.source)}。")
+st.caption(
+    f"虚线为时序进度（{ui.fmt_date(row.start)}至{ui.fmt_date(row.deadline)}，按文件节点线性）；"
+    f"依据：{ui.source_label(row.source)}。"
+)
 
 # ---- league table ---------------------------------------------------------------------------------------
-lower_types = [t for t in ("city", "county", "school") if t in set(progress["unit_type"]) - {headline.unit_type.iloc[0]}]
+lower_types = [
+    t for t in ("city", "county", "school") if t in set(progress["unit_type"]) - {headline.unit_type.iloc[0]}
+]
 st.subheader("各单位排名" if lower_types else "各项指标进度")
 if lower_types:
-    level = st.segmented_control("层级", lower_types, default=lower_types[0], format_func=ui.LEVEL_LABELS.get,
-                                 key="level", bind="query-params") or lower_types[0]
+    level = (
+        st.segmented_control(
+            "层级",
+            lower_types,
+            default=lower_types[0],
+            format_func=ui.LEVEL_LABELS.get,
+            key="level",
+            bind="query-params",
+        )
+        or lower_types[0]
+    )
     league = progress[(progress.unit_type == level) & (progress.metric == metric)]
     if league.empty:
         league = progress[progress.unit_type == level]
@@ -69,7 +92,9 @@ else:
     league = progress
 league = ui.league_table(league)
 st.dataframe(
-    league, hide_index=True, width="stretch",
+    league,
+    hide_index=True,
+    width="stretch",
     column_config=app.progress_column_config(),
     column_order=[c for c in ui.LEAGUE_COLUMNS if c in league.columns],
 )
@@ -79,7 +104,16 @@ if (league["依据"] == "示例").any():
 manual = app.run("manual_targets")
 if len(manual):
     with st.expander(f"需手工填报的指标（{len(manual)}项，数据无法计算）"):
-        st.dataframe(pd.DataFrame({
-            "指标": manual["label"], "目标": [ui.fmt_value(v, u) for v, u in zip(manual["target"], manual["unit"])],
-            "截止": manual["deadline"].map(ui.fmt_date), "依据": manual["source"], "说明": manual["description"],
-        }), hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "指标": manual["label"],
+                    "目标": [ui.fmt_value(v, u) for v, u in zip(manual["target"], manual["unit"])],
+                    "截止": manual["deadline"].map(ui.fmt_date),
+                    "依据": manual["source"],
+                    "说明": manual["description"],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )

@@ -40,33 +40,81 @@ GROUP_HEADINGS = {
 
 # seat of each school (prefecture-level city code); 技工院校 is a province-wide aggregate
 CITY_OF = {
-    "太原": "140100", "大同": "140200", "阳泉": "140300", "长治": "140400", "晋城": "140500",
-    "朔州": "140600", "晋中": "140700", "运城": "140800", "忻州": "140900", "临汾": "141000",
+    "太原": "140100",
+    "大同": "140200",
+    "阳泉": "140300",
+    "长治": "140400",
+    "晋城": "140500",
+    "朔州": "140600",
+    "晋中": "140700",
+    "运城": "140800",
+    "忻州": "140900",
+    "临汾": "141000",
     "吕梁": "141100",
 }
 SCHOOL_CITY = {
-    "山西农业大学": "晋中", "山西师范大学": "太原", "山西中医药大学": "晋中", "山西大同大学": "大同",
-    "长治医学院": "长治", "太原师范学院": "晋中", "忻州师范学院": "忻州", "运城学院": "运城",
-    "晋中学院": "晋中", "长治学院": "长治", "吕梁学院": "吕梁", "山西传媒学院": "晋中",
-    "山西工程技术学院": "阳泉", "山西能源学院": "晋中", "山西医科大学汾阳学院": "吕梁",
-    "山西工程科技职业大学(原山西大学商务学院)": "晋中", "山西工学院": "朔州", "晋中信息学院": "晋中",
-    "山西师范大学现代文理学院": "临汾", "山西财经大学华商学院": "晋中", "山西晋中理工学院": "晋中",
-    "山西工程科技职业大学(原交通、建筑职业技术学院)": "晋中", "运城职业技术大学": "运城",
-    "山西机电职业技术学院": "长治", "山西水利职业技术学院": "运城", "山西管理职业学院": "临汾",
-    "山西卫生健康职业学院": "晋中", "大同师范高等专科学校": "大同", "阳泉职业技术学院": "阳泉",
-    "阳泉师范高等专科学校": "阳泉", "长治职业技术学院": "长治", "长治幼儿师范高等专科学校": "长治",
-    "晋城职业技术学院": "晋城", "朔州职业技术学院": "朔州", "朔州师范高等专科学校": "朔州",
-    "晋中职业技术学院": "晋中", "晋中师范高等专科学校": "晋中", "忻州职业技术学院": "忻州",
-    "吕梁职业技术学院": "吕梁", "临汾职业技术学院": "临汾", "山西运城农业职业技术学院": "运城",
-    "运城幼儿师范高等专科学校": "运城", "运城护理职业学院": "运城", "运城师范高等专科学校": "运城",
-    "潞安职业技术学院": "长治", "大同煤炭职业技术学院": "大同", "山西同文职业技术学院": "晋中",
-    "山西华澳商贸职业学院": "晋中", "山西省雁北煤炭工业学校": "大同", "山西省临汾会计学校": "临汾",
+    "山西农业大学": "晋中",
+    "山西师范大学": "太原",
+    "山西中医药大学": "晋中",
+    "山西大同大学": "大同",
+    "长治医学院": "长治",
+    "太原师范学院": "晋中",
+    "忻州师范学院": "忻州",
+    "运城学院": "运城",
+    "晋中学院": "晋中",
+    "长治学院": "长治",
+    "吕梁学院": "吕梁",
+    "山西传媒学院": "晋中",
+    "山西工程技术学院": "阳泉",
+    "山西能源学院": "晋中",
+    "山西医科大学汾阳学院": "吕梁",
+    "山西工程科技职业大学(原山西大学商务学院)": "晋中",
+    "山西工学院": "朔州",
+    "晋中信息学院": "晋中",
+    "山西师范大学现代文理学院": "临汾",
+    "山西财经大学华商学院": "晋中",
+    "山西晋中理工学院": "晋中",
+    "山西工程科技职业大学(原交通、建筑职业技术学院)": "晋中",
+    "运城职业技术大学": "运城",
+    "山西机电职业技术学院": "长治",
+    "山西水利职业技术学院": "运城",
+    "山西管理职业学院": "临汾",
+    "山西卫生健康职业学院": "晋中",
+    "大同师范高等专科学校": "大同",
+    "阳泉职业技术学院": "阳泉",
+    "阳泉师范高等专科学校": "阳泉",
+    "长治职业技术学院": "长治",
+    "长治幼儿师范高等专科学校": "长治",
+    "晋城职业技术学院": "晋城",
+    "朔州职业技术学院": "朔州",
+    "朔州师范高等专科学校": "朔州",
+    "晋中职业技术学院": "晋中",
+    "晋中师范高等专科学校": "晋中",
+    "忻州职业技术学院": "忻州",
+    "吕梁职业技术学院": "吕梁",
+    "临汾职业技术学院": "临汾",
+    "山西运城农业职业技术学院": "运城",
+    "运城幼儿师范高等专科学校": "运城",
+    "运城护理职业学院": "运城",
+    "运城师范高等专科学校": "运城",
+    "潞安职业技术学院": "长治",
+    "大同煤炭职业技术学院": "大同",
+    "山西同文职业技术学院": "晋中",
+    "山西华澳商贸职业学院": "晋中",
+    "山西省雁北煤炭工业学校": "大同",
+    "山西省临汾会计学校": "临汾",
 }
 
 # name, unit, kind (count|rate), computable, description
 METRICS = [
-    ("training_total", "补贴性职业技能培训", "人", "count", True,
-     "企业职工+新型学徒+订单式项目制+创业+就业重点群体培训结业人数(去重)"),
+    (
+        "training_total",
+        "补贴性职业技能培训",
+        "人",
+        "count",
+        True,
+        "企业职工+新型学徒+订单式项目制+创业+就业重点群体培训结业人数(去重)",
+    ),
     ("training_enterprise", "企业职工培训", "人", "count", True, "企业职工岗位技能提升+企业新型学徒制结业人数"),
     ("training_order_project", "订单式项目制培训", "人", "count", True, "订单式、项目制培训结业人数"),
     ("training_entrepreneurship", "创业培训", "人", "count", True, "创业培训结业人数"),
@@ -74,30 +122,66 @@ METRICS = [
     ("training_caregiver", "吕梁山护工培训", "人", "count", True, "劳务品牌(吕梁山护工)培训结业人数"),
     ("caregiver_cert_rate", "吕梁山护工持证率", "%", "rate", True, "结业护工中截至当日持有任一证书者占比"),
     ("caregiver_employed", "吕梁山护工就业", "人", "count", True, "结业护工中已就业人数"),
-    ("new_skilled", "新增技能人才", "人", "count", True,
-     "首次取得职业资格/技能等级/特种作业/特种设备证书的人数"),
+    ("new_skilled", "新增技能人才", "人", "count", True, "首次取得职业资格/技能等级/特种作业/特种设备证书的人数"),
     ("new_high_skilled", "新增高技能人才", "人", "count", True, "首次取得高级工及以上证书的人数"),
-    ("secondary_intermediate_certs", "中职毕业年度学生中级工取证", "人", "count", True,
-     "县属中职院校毕业年度学生取得中级工证人数"),
-    ("order_project_employment_rate", "订单式项目制培训就业率", "%", "rate", True,
-     "订单式项目制结业学员中已就业者占比(补贴条件≥80%)"),
+    (
+        "secondary_intermediate_certs",
+        "中职毕业年度学生中级工取证",
+        "人",
+        "count",
+        True,
+        "县属中职院校毕业年度学生取得中级工证人数",
+    ),
+    (
+        "order_project_employment_rate",
+        "订单式项目制培训就业率",
+        "%",
+        "rate",
+        True,
+        "订单式项目制结业学员中已就业者占比(补贴条件≥80%)",
+    ),
     ("skilled_workforce_share", "技能人才占从业人员比例", "%", "rate", False, "需统计部门从业人员数，手工填报"),
     ("high_skilled_share", "高技能人才占技能劳动者比例", "%", "rate", False, "需技能劳动者总量，手工填报"),
-    ("senior_certs", "毕业生高级工取证", "人", "count", True,
-     "毕业年度学生取得高级工及以上证书人数(专业人员职业资格证书按高级工计)"),
+    (
+        "senior_certs",
+        "毕业生高级工取证",
+        "人",
+        "count",
+        True,
+        "毕业年度学生取得高级工及以上证书人数(专业人员职业资格证书按高级工计)",
+    ),
     ("intermediate_certs", "毕业生中级工取证", "人", "count", True, "毕业年度学生取得中级工证书人数"),
     ("directed_training", "院校定向培训", "人", "count", True, "院校定向式培训结业人数"),
     ("subsidised_trainees", "补贴性职业技能培训", "人", "count", True, "各类补贴性培训结业人数(去重)"),
     ("training_person_times", "补贴性职业技能培训", "人次", "count", True, "各类补贴性培训结业人次"),
-    ("trained_certified", "培训并取证", "人", "count", True,
-     "当年培训结业并取得职业资格、专项职业能力、职业技能等级或培训合格证书的人数"),
+    (
+        "trained_certified",
+        "培训并取证",
+        "人",
+        "count",
+        True,
+        "当年培训结业并取得职业资格、专项职业能力、职业技能等级或培训合格证书的人数",
+    ),
     ("trained_certified_rural", "培训取证·农村进城务工人员", "人", "count", True, "其中农村转移劳动力"),
     ("trained_certified_unemployed", "培训取证·城镇失业人员", "人", "count", True, "其中城镇失业人员"),
     ("trained_certified_enterprise", "培训取证·企业在岗职工", "人", "count", True, "其中企业在岗职工"),
     ("institution_pass_rate", "培训合格率", "%", "rate", True, "结业学员中培训合格者占比(机构低于80%取消下年度资格)"),
-    ("institution_employment_rate", "培训就业率", "%", "rate", True, "结业学员中已就业者占比(机构低于30%取消下年度资格)"),
-    ("trainee_employment_rate", "参训学员就业率(不含企业在岗职工)", "%", "rate", True,
-     "不含企业在岗职工的结业学员中已就业者占比"),
+    (
+        "institution_employment_rate",
+        "培训就业率",
+        "%",
+        "rate",
+        True,
+        "结业学员中已就业者占比(机构低于30%取消下年度资格)",
+    ),
+    (
+        "trainee_employment_rate",
+        "参训学员就业率(不含企业在岗职工)",
+        "%",
+        "rate",
+        True,
+        "不含企业在岗职工的结业学员中已就业者占比",
+    ),
     ("apprentices", "企业新型学徒", "人", "count", True, "企业新型学徒制培训结业人数"),
     ("enterprise_share", "企业职工培训占比", "%", "rate", True, "企业职工培训人数占补贴性培训人数比例(≥三分之一)"),
     ("high_skill_bases", "省级高技能人才培训基地", "个", "count", False, "新建数，手工填报"),
@@ -108,15 +192,25 @@ METRICS = [
 PLANS = [
     # plan_id, name, document, seed, start, deadline
     ("liulin-2023", "2023年柳林县推进“人人持证、技能山西”建设", DOC_002, "002", "2023-01-01", "2023-11-30"),
-    ("sx-edu-2021", "山西省教育系统“人人持证 技能社会”建设提质增效(2021年)", DOC_004, "004",
-     "2021-01-01", "2021-08-31"),
+    (
+        "sx-edu-2021",
+        "山西省教育系统“人人持证 技能社会”建设提质增效(2021年)",
+        DOC_004,
+        "004",
+        "2021-01-01",
+        "2021-08-31",
+    ),
     ("sx-train-2023", "山西省2023年政府补贴性职业技能培训", DOC_003, "003", "2023-01-01", "2023-12-31"),
     ("sx-action-2019-2021", "山西省职业技能提升行动(2019—2021年)", DOC_001, "001", "2019-01-01", "2021-12-31"),
-    *[(f"sx-action-{y}", f"山西省职业技能提升行动{y}年度任务", DOC_001, "001", f"{y}-01-01", f"{y}-12-31")
-      for y in (2019, 2020, 2021)],
+    *[
+        (f"sx-action-{y}", f"山西省职业技能提升行动{y}年度任务", DOC_001, "001", f"{y}-01-01", f"{y}-12-31")
+        for y in (2019, 2020, 2021)
+    ],
     ("sx-skills-2018-2022", "山西省全民技能提升工程(2018—2022年)", DOC_000, "000", "2018-01-01", "2022-12-31"),
-    *[(f"sx-skills-{y}", f"山西省全民技能提升工程{y}年度任务", DOC_000, "000", f"{y}-01-01", f"{y}-12-31")
-      for y in range(2018, 2023)],
+    *[
+        (f"sx-skills-{y}", f"山西省全民技能提升工程{y}年度任务", DOC_000, "000", f"{y}-01-01", f"{y}-12-31")
+        for y in range(2018, 2023)
+    ],
 ]
 
 
@@ -132,8 +226,9 @@ def parse_annex1(seed_text: str) -> list[dict]:
         m = re.match(r"^(\d+)\t(.+?)\t(\d+)$", line)
         if m and group:
             seq, name, quota = int(m[1]), m[2].strip(), int(m[3])
-            rows.append({"group": group[0], "prefix": group[1], "metric": group[2], "seq": seq, "name": name,
-                         "quota": quota})
+            rows.append(
+                {"group": group[0], "prefix": group[1], "metric": group[2], "seq": seq, "name": name, "quota": quota}
+            )
     return rows
 
 
@@ -170,15 +265,24 @@ def main() -> None:
     seed004 = next(Path(args.seeds).glob("004_*.txt")).read_text(encoding="utf-8")
 
     schools = parse_annex1(seed004)
-    write_csv(REF / "schools.csv", ["unit_code", "name", "group", "city_code", "seq", "quota_metric", "quota"],
-              [[f"{r['prefix']}{r['seq']:02d}", r["name"], r["group"], school_city(r), r["seq"], r["metric"],
-                r["quota"]] for r in schools])
+    write_csv(
+        REF / "schools.csv",
+        ["unit_code", "name", "group", "city_code", "seq", "quota_metric", "quota"],
+        [
+            [f"{r['prefix']}{r['seq']:02d}", r["name"], r["group"], school_city(r), r["seq"], r["metric"], r["quota"]]
+            for r in schools
+        ],
+    )
 
-    write_csv(REF / "metrics.csv", ["metric", "label", "unit", "kind", "computable", "position", "description"],
-              [[m, label, unit, kind, str(comp).lower(), i, desc]
-               for i, (m, label, unit, kind, comp, desc) in enumerate(METRICS, 1)])
-    write_csv(REF / "plans.csv", ["plan_id", "name", "document", "seed", "start", "deadline"],
-              [list(p) for p in PLANS])
+    write_csv(
+        REF / "metrics.csv",
+        ["metric", "label", "unit", "kind", "computable", "position", "description"],
+        [
+            [m, label, unit, kind, str(comp).lower(), i, desc]
+            for i, (m, label, unit, kind, comp, desc) in enumerate(METRICS, 1)
+        ],
+    )
+    write_csv(REF / "plans.csv", ["plan_id", "name", "document", "seed", "start", "deadline"], [list(p) for p in PLANS])
     units = {m[0]: m[2] for m in METRICS}
 
     regions = list(csv.DictReader((REF / "regions.csv").open(encoding="utf-8")))
@@ -187,16 +291,18 @@ def main() -> None:
     for r in regions:
         if r["level"] == "county":
             counties_of.setdefault(r["parent_code"], []).append(r["code"])
-    population = {r["code"]: float(r["population"])
-                  for r in csv.DictReader((REF / "city_population.csv").open(encoding="utf-8"))}
+    population = {
+        r["code"]: float(r["population"]) for r in csv.DictReader((REF / "city_population.csv").open(encoding="utf-8"))
+    }
 
     targets: list[list] = []
     plan_dates = {p[0]: (p[4], p[5]) for p in PLANS}
 
     def add(plan, unit_type, unit_code, unit_name, metric, target, source, start=None, deadline=None):
         s, d = plan_dates[plan]
-        targets.append([plan, unit_type, unit_code, unit_name, metric, target, units[metric], start or s,
-                        deadline or d, source])
+        targets.append(
+            [plan, unit_type, unit_code, unit_name, metric, target, units[metric], start or s, deadline or d, source]
+        )
 
     def add_allocated(plan, metric, total):
         """The province figure from the document, and its illustrative split to cities and counties."""
@@ -211,18 +317,27 @@ def main() -> None:
     PLAN_DOC = {p[0]: p[2] for p in PLANS}
 
     # 002 柳林县 2023: every figure of 二、目标任务 and 三、组织实施
-    for metric, target in [("training_total", 1500), ("training_enterprise", 650), ("training_order_project", 80),
-                           ("training_entrepreneurship", 180), ("training_key_group", 590),
-                           ("training_caregiver", 900), ("caregiver_cert_rate", 90), ("caregiver_employed", 540),
-                           ("new_skilled", 400), ("new_high_skilled", 80), ("secondary_intermediate_certs", 600),
-                           ("order_project_employment_rate", 80), ("skilled_workforce_share", 32)]:
+    for metric, target in [
+        ("training_total", 1500),
+        ("training_enterprise", 650),
+        ("training_order_project", 80),
+        ("training_entrepreneurship", 180),
+        ("training_key_group", 590),
+        ("training_caregiver", 900),
+        ("caregiver_cert_rate", 90),
+        ("caregiver_employed", 540),
+        ("new_skilled", 400),
+        ("new_high_skilled", 80),
+        ("secondary_intermediate_certs", 600),
+        ("order_project_employment_rate", 80),
+        ("skilled_workforce_share", 32),
+    ]:
         add("liulin-2023", "county", "141125", "柳林县", metric, target, DOC_002)
 
     # 004 教育系统 2021: province goals, directed training with milestones, every unit of 附件1
     add("sx-edu-2021", "province", "140000", "山西省", "senior_certs", 100000, DOC_004)
     add("sx-edu-2021", "province", "140000", "山西省", "intermediate_certs", 100000, DOC_004)
-    add("sx-edu-2021", "province", "140000", "山西省", "directed_training", 30000, DOC_004,
-        deadline="2021-11-30")
+    add("sx-edu-2021", "province", "140000", "山西省", "directed_training", 30000, DOC_004, deadline="2021-11-30")
     for r in schools:
         add("sx-edu-2021", "school", f"{r['prefix']}{r['seq']:02d}", r["name"], r["metric"], r["quota"], DOC_004)
 
@@ -234,9 +349,14 @@ def main() -> None:
     add("sx-train-2023", "province", "140000", "山西省", "order_project_employment_rate", 80, DOC_003)
 
     # 001 职业技能提升行动 2019–2021
-    for metric, target in [("training_person_times", 3000000), ("new_skilled", 1500000),
-                           ("new_high_skilled", 450000), ("apprentices", 30000),
-                           ("skilled_workforce_share", 25), ("high_skilled_share", 30)]:
+    for metric, target in [
+        ("training_person_times", 3000000),
+        ("new_skilled", 1500000),
+        ("new_high_skilled", 450000),
+        ("apprentices", 30000),
+        ("skilled_workforce_share", 25),
+        ("high_skilled_share", 30),
+    ]:
         add("sx-action-2019-2021", "province", "140000", "山西省", metric, target, DOC_001)
     add("sx-action-2019", "province", "140000", "山西省", "subsidised_trainees", 1000000, DOC_001)
     for y in (2020, 2021):
@@ -249,20 +369,31 @@ def main() -> None:
     for y in range(2018, 2023):
         plan = f"sx-skills-{y}"
         add_allocated(plan, "trained_certified", 1000000)
-        for metric, target in [("trained_certified_rural", 450000), ("trained_certified_unemployed", 150000),
-                               ("trained_certified_enterprise", 400000), ("institution_pass_rate", 80),
-                               ("institution_employment_rate", 30)]:
+        for metric, target in [
+            ("trained_certified_rural", 450000),
+            ("trained_certified_unemployed", 150000),
+            ("trained_certified_enterprise", 400000),
+            ("institution_pass_rate", 80),
+            ("institution_employment_rate", 30),
+        ]:
             add(plan, "province", "140000", "山西省", metric, target, DOC_000)
     for metric, target in [("high_skill_bases", 16), ("public_training_bases", 15), ("master_studios", 50)]:
         add("sx-skills-2018-2022", "province", "140000", "山西省", metric, target, DOC_000)
 
-    write_csv(REF / "targets.csv",
-              ["plan_id", "unit_type", "unit_code", "unit_name", "metric", "target", "unit", "start", "deadline",
-               "source"], targets)
-    write_csv(REF / "milestones.csv", ["plan_id", "metric", "date", "share"],
-              [["sx-edu-2021", "directed_training", "2021-06-30", 0.4],
-               ["sx-edu-2021", "directed_training", "2021-09-30", 0.8],
-               ["sx-edu-2021", "directed_training", "2021-11-30", 1.0]])
+    write_csv(
+        REF / "targets.csv",
+        ["plan_id", "unit_type", "unit_code", "unit_name", "metric", "target", "unit", "start", "deadline", "source"],
+        targets,
+    )
+    write_csv(
+        REF / "milestones.csv",
+        ["plan_id", "metric", "date", "share"],
+        [
+            ["sx-edu-2021", "directed_training", "2021-06-30", 0.4],
+            ["sx-edu-2021", "directed_training", "2021-09-30", 0.8],
+            ["sx-edu-2021", "directed_training", "2021-11-30", 1.0],
+        ],
+    )
     print(f"schools {len(schools)}, targets {len(targets)}")
 
 

@@ -22,12 +22,31 @@ def value(df, metric, unit_code=LIULIN):
 
 def test_progress_has_a_row_for_every_liulin_metric_with_zero_when_nothing_happened_002(tmp_path):
     df = progress(tmp_path, [], [])
-    assert list(df.columns[:10]) == ["plan_id", "unit_type", "unit_code", "unit_name", "metric", "target",
-                                     "actual", "pct", "expected_pct", "status"]
-    expected = {"training_total": 1500, "training_enterprise": 650, "training_order_project": 80,
-                "training_entrepreneurship": 180, "training_key_group": 590, "training_caregiver": 900,
-                "caregiver_cert_rate": 90, "caregiver_employed": 540, "new_skilled": 400,
-                "new_high_skilled": 80, "secondary_intermediate_certs": 600}
+    assert list(df.columns[:10]) == [
+        "plan_id",
+        "unit_type",
+        "unit_code",
+        "unit_name",
+        "metric",
+        "target",
+        "actual",
+        "pct",
+        "expected_pct",
+        "status",
+    ]
+    expected = {
+        "training_total": 1500,
+        "training_enterprise": 650,
+        "training_order_project": 80,
+        "training_entrepreneurship": 180,
+        "training_key_group": 590,
+        "training_caregiver": 900,
+        "caregiver_cert_rate": 90,
+        "caregiver_employed": 540,
+        "new_skilled": 400,
+        "new_high_skilled": 80,
+        "secondary_intermediate_certs": 600,
+    }
     for metric, target in expected.items():
         row = value(df, metric)
         assert row.target == target
@@ -35,7 +54,9 @@ def test_progress_has_a_row_for_every_liulin_metric_with_zero_when_nothing_happe
 
 
 def test_only_completed_trainings_count_not_dropped_or_enrolled_contract(tmp_path):
-    df = progress(tmp_path, [training_row(1), training_row(2, status="dropped"), training_row(3, status="enrolled")], [])
+    df = progress(
+        tmp_path, [training_row(1), training_row(2, status="dropped"), training_row(3, status="enrolled")], []
+    )
     assert value(df, "training_total").actual == 1
     assert value(df, "training_enterprise").actual == 1
 
@@ -57,8 +78,11 @@ def test_other_counties_do_not_count_for_liulin_002(tmp_path):
 
 
 def test_a_person_counts_once_per_metric_contract(tmp_path):
-    rows = [training_row(1), training_row(2, person_id="P000001", occupation="焊工"),
-            training_row(3, person_id="P000001", training_type="key_group", person_category="rural_migrant")]
+    rows = [
+        training_row(1),
+        training_row(2, person_id="P000001", occupation="焊工"),
+        training_row(3, person_id="P000001", training_type="key_group", person_category="rural_migrant"),
+    ]
     df = progress(tmp_path, rows, [])
     assert value(df, "training_total").actual == 1
     assert value(df, "training_enterprise").actual == 1
@@ -66,8 +90,16 @@ def test_a_person_counts_once_per_metric_contract(tmp_path):
 
 
 def test_training_lines_map_types_as_the_liulin_plan_defines_002(tmp_path):
-    types = ["enterprise_staff", "apprenticeship", "order_project", "entrepreneurship", "key_group",
-             "caregiver_brand", "school_directed", "online"]
+    types = [
+        "enterprise_staff",
+        "apprenticeship",
+        "order_project",
+        "entrepreneurship",
+        "key_group",
+        "caregiver_brand",
+        "school_directed",
+        "online",
+    ]
     df = progress(tmp_path, [training_row(i, training_type=t) for i, t in enumerate(types)], [])
     assert value(df, "training_total").actual == 5  # the five lines of 1,500; not caregivers, schools, online
     assert value(df, "training_enterprise").actual == 2
@@ -78,8 +110,16 @@ def test_training_lines_map_types_as_the_liulin_plan_defines_002(tmp_path):
 
 
 def test_caregiver_certification_rate_counts_certificates_issued_by_the_date_002(tmp_path):
-    caregivers = [training_row(i, training_type="caregiver_brand", person_category="rural_migrant",
-                               occupation="养老护理员", end_date="2023-04-30") for i in (1, 2, 3, 4)]
+    caregivers = [
+        training_row(
+            i,
+            training_type="caregiver_brand",
+            person_category="rural_migrant",
+            occupation="养老护理员",
+            end_date="2023-04-30",
+        )
+        for i in (1, 2, 3, 4)
+    ]
     certs = [
         certificate_row(1, issue_date="2023-05-20", cert_type="special_ability", skill_level=None),
         certificate_row(2, issue_date="2022-11-01"),  # held before the plan started: still holds one
@@ -94,10 +134,12 @@ def test_caregiver_certification_rate_counts_certificates_issued_by_the_date_002
 
 
 def test_caregiver_employed_counts_caregivers_with_employed_true_002(tmp_path):
-    rows = [training_row(1, training_type="caregiver_brand", employed=True),
-            training_row(2, training_type="caregiver_brand", employed=False),
-            training_row(3, training_type="caregiver_brand", employed=None),
-            training_row(4, training_type="key_group", employed=True)]
+    rows = [
+        training_row(1, training_type="caregiver_brand", employed=True),
+        training_row(2, training_type="caregiver_brand", employed=False),
+        training_row(3, training_type="caregiver_brand", employed=None),
+        training_row(4, training_type="key_group", employed=True),
+    ]
     df = progress(tmp_path, rows, [])
     assert value(df, "caregiver_employed").actual == 1
     assert value(df, "training_caregiver").actual == 3
@@ -135,8 +177,14 @@ def test_secondary_intermediate_certs_are_level_4_of_graduating_students_with_a_
         certificate_row(2, skill_level=4, graduating_student=True, school_name=None),
         certificate_row(3, skill_level=4, graduating_student=False, school_name="柳林县职业中学"),
         certificate_row(4, skill_level=3, graduating_student=True, school_name="柳林县职业中学"),
-        certificate_row(5, person_id="P000001", skill_level=4, graduating_student=True,
-                        school_name="柳林县职业中学", cert_type="qualification"),
+        certificate_row(
+            5,
+            person_id="P000001",
+            skill_level=4,
+            graduating_student=True,
+            school_name="柳林县职业中学",
+            cert_type="qualification",
+        ),
     ]
     df = progress(tmp_path, [], certs)
     assert value(df, "secondary_intermediate_certs").actual == 1
@@ -178,11 +226,20 @@ def test_status_on_track_behind_and_lagging_by_points_short_contract(tmp_path):
 
 
 def test_a_city_sums_its_counties_and_the_province_its_cities_contract(tmp_path):
-    rows = [training_row(1, training_type="key_group"), training_row(2, county_code=LISHI),
-            training_row(3, county_code=TAIYUAN_XIAODIAN), training_row(4, person_id="P000001", county_code=LISHI)]
+    rows = [
+        training_row(1, training_type="key_group"),
+        training_row(2, county_code=LISHI),
+        training_row(3, county_code=TAIYUAN_XIAODIAN),
+        training_row(4, person_id="P000001", county_code=LISHI),
+    ]
     # person 1 trained in 柳林 and 离石: once in each county, once in 吕梁市, once in the province
-    for level, code, expected in [("county", LIULIN, 1), ("county", LISHI, 2), ("city", "141100", 2),
-                                  ("city", "140100", 1), ("province", "140000", 3)]:
+    for level, code, expected in [
+        ("county", LIULIN, 1),
+        ("county", LISHI, 2),
+        ("city", "141100", 2),
+        ("city", "140100", 1),
+        ("province", "140000", 3),
+    ]:
         df = progress(tmp_path / f"{level}{code}", rows, [], plan="sx-train-2023", level=level)
         assert value(df, "subsidised_trainees", code).actual == expected
 
@@ -191,8 +248,14 @@ def test_sx_edu_senior_certs_count_graduating_students_per_school_004(tmp_path):
     certs = [
         certificate_row(1, skill_level=3, graduating_student=True, school_name="山西大学", issue_date="2021-05-01"),
         certificate_row(2, skill_level=3, graduating_student=False, school_name="山西大学", issue_date="2021-05-01"),
-        certificate_row(3, skill_level=None, cert_type="qualification", graduating_student=True,
-                        school_name="山西大学", issue_date="2021-05-01"),  # professionals' qualification: senior
+        certificate_row(
+            3,
+            skill_level=None,
+            cert_type="qualification",
+            graduating_student=True,
+            school_name="山西大学",
+            issue_date="2021-05-01",
+        ),  # professionals' qualification: senior
         certificate_row(4, skill_level=4, graduating_student=True, school_name="山西大学", issue_date="2021-05-01"),
         certificate_row(5, skill_level=3, graduating_student=True, school_name="技工院校", issue_date="2021-05-01"),
         certificate_row(6, skill_level=3, graduating_student=True, school_name="山西大学", issue_date="2020-12-31"),
@@ -211,8 +274,9 @@ def test_sx_edu_intermediate_certs_for_provincial_schools_bureaus_and_technician
         certificate_row(3, school_name="离石区职业中学", county_code=LISHI, **g),  # B09 too
         certificate_row(4, school_name="技工院校", county_code=LISHI, **g),  # S28, not a bureau
         certificate_row(5, school_name="山西大学", county_code=TAIYUAN_XIAODIAN, **g),  # a listed unit: no bureau
-        certificate_row(6, school_name="太原市第一职业中学", county_code=TAIYUAN_XIAODIAN,
-                        **{**g, "graduating_student": False}),
+        certificate_row(
+            6, school_name="太原市第一职业中学", county_code=TAIYUAN_XIAODIAN, **{**g, "graduating_student": False}
+        ),
     ]
     df = progress(tmp_path, [], certs, plan="sx-edu-2021", as_of="2021-08-31")
     assert value(df, "intermediate_certs", "S01").actual == 1
@@ -223,10 +287,22 @@ def test_sx_edu_intermediate_certs_for_provincial_schools_bureaus_and_technician
 
 
 def test_directed_training_counts_completed_school_directed_trainings_004(tmp_path):
-    rows = [training_row(i, training_type="school_directed", school_name="山西大学", county_code=TAIYUAN_XIAODIAN,
-                         start_date="2021-03-01", end_date="2021-06-01") for i in range(3)]
-    rows.append(training_row(9, training_type="school_directed", start_date="2021-03-01", end_date="2021-06-01",
-                             status="dropped"))
+    rows = [
+        training_row(
+            i,
+            training_type="school_directed",
+            school_name="山西大学",
+            county_code=TAIYUAN_XIAODIAN,
+            start_date="2021-03-01",
+            end_date="2021-06-01",
+        )
+        for i in range(3)
+    ]
+    rows.append(
+        training_row(
+            9, training_type="school_directed", start_date="2021-03-01", end_date="2021-06-01", status="dropped"
+        )
+    )
     df = progress(tmp_path, rows, [], plan="sx-edu-2021", as_of="2021-06-30")
     row = value(df, "directed_training", "140000")
     assert row.actual == 3
@@ -239,9 +315,11 @@ def biweekly(tmp_path, training, certificates, plan="liulin-2023", as_of="2023-0
 
 
 def test_biweekly_periods_run_14_days_from_the_plan_start_002(tmp_path):
-    rows = [training_row(1, start_date="2023-01-02", end_date="2023-01-14"),  # last day of period 0
-            training_row(2, start_date="2023-01-02", end_date="2023-01-15"),  # first day of period 1
-            training_row(3, end_date="2023-06-30")]
+    rows = [
+        training_row(1, start_date="2023-01-02", end_date="2023-01-14"),  # last day of period 0
+        training_row(2, start_date="2023-01-02", end_date="2023-01-15"),  # first day of period 1
+        training_row(3, end_date="2023-06-30"),
+    ]
     runner, df = biweekly(tmp_path, rows, [])
     total = df[df.metric == "training_total"].set_index("period")
     assert str(total.loc[0, "period_start"])[:10] == "2023-01-01"

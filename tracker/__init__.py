@@ -7,4 +7,4 @@ QUERIES_DIR = ROOT / "queries"
 REFERENCE_DIR = ROOT / "data" / "reference"
 DEFAULT_DATA_DIR = ROOT / "data" / "extracts"
 
-__all__ = ["ROOT", "QUERIES_DIR", "REFERENCE_DIR", "DEFAULT_DATA_DIR"]
+__all__ = ["DEFAULT_DATA_DIR", "QUERIES_DIR", "REFERENCE_DIR", "ROOT"]

@@ -27,8 +27,10 @@ def ensure_data() -> Path:
     if has_extracts(folder):
         return folder
     if os.environ.get("SKILLS_DATA_DIR"):
-        st.error(f"数据目录 {folder} 中没有可用的培训和取证数据（training / certificates）。"
-                 "请检查 SKILLS_DATA_DIR，或在“数据管理”页导入数据。")
+        st.error(
+            f"数据目录 {folder} 中没有可用的培训和取证数据（training / certificates）。"
+            "请检查 SKILLS_DATA_DIR，或在“数据管理”页导入数据。"
+        )
         st.stop()
     from tracker import demo
 
@@ -59,8 +61,7 @@ def plan_options() -> list[str]:
 def default_as_of(plan: str, latest: dt.date) -> dt.date:
     """The latest date in the data, but not past the plan's deadline (a finished plan opens on its deadline)."""
     deadline = dt.date.fromisoformat(ui.plan_info(plan)["deadline"])
-    end = max(deadline, max(dt.date.fromisoformat(t["deadline"]) for t in ui._rows("targets")
-                            if t["plan_id"] == plan))
+    end = max(deadline, max(dt.date.fromisoformat(t["deadline"]) for t in ui._rows("targets") if t["plan_id"] == plan))
     return min(latest, end)
 
 
@@ -81,19 +82,32 @@ def sidebar() -> ui.Selection:
     options = plan_options()
     with st.sidebar:
         plan = st.selectbox(
-            "计划", options, index=options.index(DEFAULT_PLAN), key="plan", bind="query-params",
-            format_func=lambda p: ui.plan_info(p)["name"], on_change=_reset_as_of,
+            "计划",
+            options,
+            index=options.index(DEFAULT_PLAN),
+            key="plan",
+            bind="query-params",
+            format_func=lambda p: ui.plan_info(p)["name"],
+            on_change=_reset_as_of,
         )
         if "as_of" not in st.session_state and "as_of" not in st.query_params:
             st.session_state["as_of"] = default_as_of(plan, latest)
-        as_of = st.date_input("截至日期", key="as_of", bind="query-params", max_value=dt.date(2030, 12, 31),
-                              format="YYYY-MM-DD", help="默认为数据中的最新日期（不晚于计划截止日）")
+        as_of = st.date_input(
+            "截至日期",
+            key="as_of",
+            bind="query-params",
+            max_value=dt.date(2030, 12, 31),
+            format="YYYY-MM-DD",
+            help="默认为数据中的最新日期（不晚于计划截止日）",
+        )
         info = ui.plan_info(plan)
         st.caption(f"{info['document']}\n\n计划期：{ui.fmt_date(info['start'])} 至 {ui.fmt_date(info['deadline'])}")
         demo = is_demo(r.data_dir)
         st.divider()
-        st.caption(f"数据版本 `{version.split(':')[0]}` · 最新数据日期 {ui.fmt_date(latest)}"
-                   + ("\n\n**演示数据**" if demo else ""))
+        st.caption(
+            f"数据版本 `{version.split(':')[0]}` · 最新数据日期 {ui.fmt_date(latest)}"
+            + ("\n\n**演示数据**" if demo else "")
+        )
     if isinstance(as_of, tuple):  # date_input may return a tuple while the user is editing
         as_of = as_of[0] if as_of else latest
     return ui.Selection(plan=plan, as_of=as_of or latest, latest=latest, data_version=version, demo=demo)
@@ -120,8 +134,9 @@ def page_header(title: str, subtitle: str | None = None) -> ui.Selection:
     sel = selection()
     info = ui.plan_info(sel.plan)
     st.title(title)
-    st.caption(f"{info['name']}（{info['document']}）· 截至{ui.fmt_date(sel.as_of)}"
-               + (f" · {subtitle}" if subtitle else ""))
+    st.caption(
+        f"{info['name']}（{info['document']}）· 截至{ui.fmt_date(sel.as_of)}" + (f" · {subtitle}" if subtitle else "")
+    )
     if sel.demo:
         st.info(ui.DEMO_NOTE, icon=":material/science:")
     return sel
@@ -132,6 +147,7 @@ def progress_column_config() -> dict[str, Any]:
     return {
         "完成率": st.column_config.ProgressColumn("完成率", min_value=0, max_value=100, format="%.1f%%"),
         "时序进度": st.column_config.NumberColumn("时序进度", format="%.1f%%"),
-        "差距(百分点)": st.column_config.NumberColumn("差距(百分点)", format="%+.1f",
-                                                   help="完成率−时序进度；负数为落后的百分点"),
+        "差距(百分点)": st.column_config.NumberColumn(
+            "差距(百分点)", format="%+.1f", help="完成率−时序进度；负数为落后的百分点"
+        ),
     }

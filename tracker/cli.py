@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, DataError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_USAGE
-    except Exception as exc:  # noqa: BLE001 - the CLI promises one line, never a traceback
+    except Exception as exc:
         from tracker.query import QueryError
 
         if isinstance(exc, QueryError):
@@ -153,8 +153,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from tracker.report import write_report
 
-    write_report(plan=args.plan, as_of=_date(args.as_of), data=_data_dir(args.data), out=args.out,
-                 fmt=args.format, level=args.level)
+    write_report(
+        plan=args.plan,
+        as_of=_date(args.as_of),
+        data=_data_dir(args.data),
+        out=args.out,
+        fmt=args.format,
+        level=args.level,
+    )
     return 0
 
 

@@ -90,7 +90,7 @@ def mask_person_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     return pc.if_else(pc.greater(n, 9), long_, pc.if_else(pc.greater(n, 3), mid, pa.scalar("****")))
 
 
-_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{4,7})(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{4,8})(\d{3}[0-9Xx])(?![0-9A-Za-z])")
 
 
 def scrub_text(text: str) -> str:

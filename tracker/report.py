@@ -62,8 +62,16 @@ def build_xlsx(dispatch: pd.DataFrame, plan: dict[str, str], demo: bool = False)
         writer.sheets["双周调度"] = sheet
         title = book.add_format({"bold": True, "font_size": 14})
         sub = book.add_format({"font_color": "#555555"})
-        head = book.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1, "text_wrap": True,
-                                "align": "center", "valign": "vcenter"})
+        head = book.add_format(
+            {
+                "bold": True,
+                "bg_color": "#DCE6F1",
+                "border": 1,
+                "text_wrap": True,
+                "align": "center",
+                "valign": "vcenter",
+            }
+        )
         fmt = {
             "text": book.add_format({"border": 1}),
             "num": book.add_format({"border": 1, "num_format": "#,##0"}),
@@ -71,12 +79,19 @@ def build_xlsx(dispatch: pd.DataFrame, plan: dict[str, str], demo: bool = False)
             "pct": book.add_format({"border": 1, "num_format": "0.0%"}),
             "pts": book.add_format({"border": 1, "num_format": "0.0"}),
         }
-        fills = {key: book.add_format({"border": 1, "bg_color": color, "font_color": "#FFFFFF", "bold": True})
-                 for key, color in ui.STATUS_COLORS.items()}
+        fills = {
+            key: book.add_format({"border": 1, "bg_color": color, "font_color": "#FFFFFF", "bold": True})
+            for key, color in ui.STATUS_COLORS.items()
+        }
         as_of = pd.Timestamp(table["measured_on"].iloc[0]).date() if len(table) else None
         sheet.write(0, 0, f"{plan['name']} 双周调度表", title)
-        sheet.write(1, 0, f"依据：{plan['document']}　截至：{ui.fmt_date(as_of)}"
-                          + (f"　{period_label(table.iloc[0])}" if len(table) else ""), sub)
+        sheet.write(
+            1,
+            0,
+            f"依据：{plan['document']}　截至：{ui.fmt_date(as_of)}"
+            + (f"　{period_label(table.iloc[0])}" if len(table) else ""),
+            sub,
+        )
         sheet.write(2, 0, "计量单位：人（人次、%见“单位”列）；完成率、时序进度为百分比，滞后为百分点", sub)
         header_row = 3
         for col, (_, header, width, _) in enumerate(DISPATCH_COLUMNS):
@@ -131,9 +146,11 @@ def summary_text(progress: pd.DataFrame, plan: dict[str, str], as_of: dt.date, d
                 continue
             gap = row["expected_pct"] - row["pct"]
             tail = f"滞后{gap:.1f}个百分点" if gap > 0 else f"超出{-gap:.1f}个百分点"
-            sentences.append(f"{info['label']}累计{ui.fmt_int(row['actual'], info['unit'])}，完成年度任务"
-                             f"{ui.fmt_pct(row['pct'])}，时序进度{ui.fmt_pct(row['expected_pct'])}，{tail}")
-        parts.append(f"截至{ui.fmt_date(as_of)}，{word}" + "；".join(sentences) + "。")  # noqa: ISC003
+            sentences.append(
+                f"{info['label']}累计{ui.fmt_int(row['actual'], info['unit'])}，完成年度任务"
+                f"{ui.fmt_pct(row['pct'])}，时序进度{ui.fmt_pct(row['expected_pct'])}，{tail}"
+            )
+        parts.append(f"截至{ui.fmt_date(as_of)}，{word}" + "；".join(sentences) + "。")
     else:
         parts.append(f"截至{ui.fmt_date(as_of)}，{plan['name']}各单位进度如下。")
     lagging = progress[progress["status"] == "lagging"]
@@ -156,8 +173,9 @@ def summary_text(progress: pd.DataFrame, plan: dict[str, str], as_of: dt.date, d
     return "\n\n".join(parts)
 
 
-def write_report(plan: str, as_of: dt.date | None, data: Path, out: str | None, fmt: str = "xlsx",
-                 level: str | None = None) -> None:
+def write_report(
+    plan: str, as_of: dt.date | None, data: Path, out: str | None, fmt: str = "xlsx", level: str | None = None
+) -> None:
     from tracker.query import get_runner
     from tracker.store import is_demo
 

@@ -283,3 +283,31 @@ def directed_figure(series: pd.DataFrame, school: str | None) -> go.Figure:
     fig.update_yaxes(title_text="全省累计结业（人）", secondary_y=False, rangemode="tozero")
     return _layout(fig, title="院校定向培训：全省进度与里程碑（40% / 80% / 100%）", height=380,
                    xaxis_title="日期", xaxis_tickformat="%Y年%-m月")
+
+
+GROUP_COLUMNS = {
+    "row_name": "口径",
+    "metric_name": "取证任务",
+    "units": "单位数",
+    "target": "任务数(人)",
+    "actual": "已取证(人)",
+    "pct": "完成率",
+    "expected_pct": "时序进度",
+    "status_name": "状态",
+    "shortfall": "落后人数",
+    "remaining": "尚需取证(人)",
+    "units_behind": "低于时序进度的单位",
+}
+
+
+def groups_frame(groups: pd.DataFrame) -> pd.DataFrame:
+    """Group totals beside the plan's province-level goals, as shown (Chinese headers)."""
+    out = groups.copy()
+    out["row_name"] = [
+        f"{r.unit_name}（全省口径）" if r.row_kind == "plan_goal"
+        else "所列单位合计" if r.row_kind == "units_total" else group_name(r.group)
+        for r in out.itertuples()
+    ]
+    out["metric_name"] = out["metric"].map(lambda m: METRIC_SHORT.get(m, ui.metric_label(m)))
+    out["status_name"] = out["status"].map(status_name)
+    return out[list(GROUP_COLUMNS)].rename(columns=GROUP_COLUMNS).reset_index(drop=True)

@@ -110,4 +110,6 @@ def is_demo(data_dir: Path) -> bool:
 
 
 def mark_demo(folder: Path) -> None:
-    (folder / DEMO_MARKER).write_text("illustrative demo extracts written by python -m tracker demo\n", encoding="utf-8")
+    (folder / DEMO_MARKER).write_text(
+        "illustrative demo extracts written by python -m tracker demo\n", encoding="utf-8"
+    )

@@ -152,17 +152,20 @@ def headline_rows(progress: pd.DataFrame) -> pd.DataFrame:
 def league_table(progress: pd.DataFrame) -> pd.DataFrame:
     """Units (or metrics) ranked by gap to the expected share, the most behind first, with Chinese headers."""
     df = progress.assign(_gap=progress["expected_pct"] - progress["pct"]).sort_values(
-        ["_gap", "unit_code"], ascending=[False, True], na_position="last")
+        ["_gap", "unit_code"], ascending=[False, True], na_position="last"
+    )
     units = [metric_info(m)["unit"] for m in df["metric"]]
-    return pd.DataFrame({
-        "序号": range(1, len(df) + 1),
-        "单位": df["unit_name"].to_numpy(),
-        "指标": [metric_label(m) for m in df["metric"]],
-        "任务": [fmt_value(v, u) for v, u in zip(df["target"], units)],
-        "完成": [fmt_value(v, u) for v, u in zip(df["actual"], units)],
-        "完成率": df["pct"].to_numpy(),
-        "时序进度": df["expected_pct"].to_numpy(),
-        "差距(百分点)": (-df["_gap"]).round(1).to_numpy(),
-        "状态": [f"{STATUS_ICONS.get(s, '')} {STATUS_LABELS.get(s, '—')}" for s in df["status"]],
-        "依据": [source_label(s) for s in df["source"]],
-    })
+    return pd.DataFrame(
+        {
+            "序号": range(1, len(df) + 1),
+            "单位": df["unit_name"].to_numpy(),
+            "指标": [metric_label(m) for m in df["metric"]],
+            "任务": [fmt_value(v, u) for v, u in zip(df["target"], units)],
+            "完成": [fmt_value(v, u) for v, u in zip(df["actual"], units)],
+            "完成率": df["pct"].to_numpy(),
+            "时序进度": df["expected_pct"].to_numpy(),
+            "差距(百分点)": (-df["_gap"]).round(1).to_numpy(),
+            "状态": [f"{STATUS_ICONS.get(s, '')} {STATUS_LABELS.get(s, '—')}" for s in df["status"]],
+            "依据": [source_label(s) for s in df["source"]],
+        }
+    )

@@ -11,6 +11,20 @@ FROM metric_facts
 WHERE school_unit IS NOT NULL
 GROUP BY ALL;
 
+-- unit_first_counts: persons by the date they first count, per plan, metric, part and unit. The runner fills it
+-- once per plan and data version from unit_first_counts_of(plan) (so pages and the CLI sum a small table
+-- instead of re-deriving person-level facts on every request).
+CREATE OR REPLACE TABLE unit_first_counts (
+    plan_id VARCHAR, metric VARCHAR, part VARCHAR, unit_type VARCHAR, unit_code VARCHAR, first_date DATE,
+    persons BIGINT
+);
+
+CREATE OR REPLACE MACRO unit_first_counts_of(p_plan) AS TABLE
+SELECT plan_id, metric, part, unit_type, unit_code, first_date, count(*) AS persons
+FROM unit_person_first
+WHERE plan_id = p_plan
+GROUP BY ALL;
+
 -- plan_unit_grid: the (unit, metric) rows a plan is reported on, with target and window.
 --   level NULL  → every unit the plan's targets name (e.g. 柳林县 for liulin-2023, the 119 schools for sx-edu-2021)
 --   level given → every unit of that level (regions.csv; for 'school' the plan's school targets); units the
@@ -43,10 +57,10 @@ LEFT JOIN named_targets AS nt USING (unit_type, unit_code, metric);
 -- unit_metric_counts: persons counted as of a date, per unit and metric (value, or num/den for rates)
 CREATE OR REPLACE MACRO unit_metric_counts(p_plan, p_as_of) AS TABLE
 SELECT unit_type, unit_code, metric,
-       count(*) FILTER (WHERE part = 'value') AS value_count,
-       count(*) FILTER (WHERE part = 'num') AS numerator,
-       count(*) FILTER (WHERE part = 'den') AS denominator
-FROM unit_person_first
+       sum(persons) FILTER (WHERE part = 'value') AS value_count,
+       sum(persons) FILTER (WHERE part = 'num') AS numerator,
+       sum(persons) FILTER (WHERE part = 'den') AS denominator
+FROM unit_first_counts
 WHERE plan_id = p_plan AND first_date <= p_as_of
 GROUP BY ALL;
 

@@ -16,10 +16,10 @@ first_counts AS (
     -- persons by the period in which they first count
     SELECT f.unit_type, f.unit_code, f.metric, w.start,
            date_diff('day', w.start, f.first_date) // 14 AS period,
-           count(*) FILTER (WHERE f.part = 'value') AS value_count,
-           count(*) FILTER (WHERE f.part = 'num') AS numerator,
-           count(*) FILTER (WHERE f.part = 'den') AS denominator
-    FROM unit_person_first AS f
+           sum(f.persons) FILTER (WHERE f.part = 'value') AS value_count,
+           sum(f.persons) FILTER (WHERE f.part = 'num') AS numerator,
+           sum(f.persons) FILTER (WHERE f.part = 'den') AS denominator
+    FROM unit_first_counts AS f
     JOIN plan_metric_windows AS w USING (plan_id, metric)
     WHERE f.plan_id = p_plan AND f.first_date <= p_as_of
     GROUP BY ALL

@@ -1,0 +1,92 @@
+"""``python -m tracker bench``: cold and warm median milliseconds of every named query on demo extracts.
+
+cold   first execution on a fresh connection (Parquet read, models planned)
+warm   median of repeated executions on the same connection, bypassing the result cache
+cached median of answers served from the result cache (what a page rerun costs)
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from tracker.query import QueryError, Runner
+from tracker.store import has_extracts, mark_demo
+
+# representative parameters per query; a query not listed runs with plan=sx-train-2023 if it takes a plan
+BENCH_PARAMS: dict[str, list[dict[str, Any]]] = {
+    "progress": [{"plan": "liulin-2023"}, {"plan": "sx-train-2023"}, {"plan": "sx-edu-2021", "as_of": "2021-08-31"}],
+    "biweekly": [{"plan": "liulin-2023"}, {"plan": "sx-train-2023", "level": "county"}],
+    "dispatch": [{"plan": "liulin-2023"}, {"plan": "sx-train-2023", "level": "county"}],
+}
+DEFAULT_PLAN = "sx-train-2023"
+
+
+def bench_data_dir(rows: int) -> Path:
+    base = Path(os.environ.get("SKILLS_BENCH_DIR", Path(tempfile.gettempdir()) / "skills-tracker-bench"))
+    return base / f"rows-{rows}"
+
+
+def ensure_bench_data(rows: int) -> Path:
+    folder = bench_data_dir(rows)
+    if not has_extracts(folder):
+        from tracker import demo
+
+        print(f"生成 {rows:,} 行演示数据到 {folder} …", flush=True)
+        t0 = time.perf_counter()
+        demo.write_demo(folder, rows=rows)
+        mark_demo(folder)
+        print(f"  用时 {time.perf_counter() - t0:.1f} 秒", flush=True)
+    return folder
+
+
+def cases(runner: Runner) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for name, query in runner.queries.items():
+        names = {p.name for p in query.params}
+        for params in BENCH_PARAMS.get(name, [{"plan": DEFAULT_PLAN}] if "plan" in names else [{}]):
+            params = {k: v for k, v in params.items() if k in names}
+            missing = [p.name for p in query.params if p.required and p.name not in params and p.name != "as_of"]
+            if not missing:
+                out.append((name, params))
+    return out
+
+
+def run_bench(rows: int = 1_000_000, data: str | None = None, repeat: int = 5) -> list[dict[str, Any]]:
+    folder = Path(data) if data else ensure_bench_data(rows)
+    probe = Runner(folder)
+    results = []
+    print(f"{'query':<28}{'params':<44}{'rows':>7}{'cold ms':>10}{'warm ms':>10}{'cached ms':>11}")
+    for name, params in cases(probe):
+        try:
+            fresh = Runner(folder)  # a new connection: cold
+            _, cold = fresh.timed(name, **params)
+            warm = statistics.median(fresh.timed(name, **params)[1] for _ in range(repeat))
+            fresh.run(name, **params)
+            cached = []
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                df = fresh.run(name, **params)
+                cached.append((time.perf_counter() - t0) * 1000)
+        except QueryError as exc:
+            print(f"{name:<28}{exc}")
+            continue
+        label = ",".join(f"{k}={v}" for k, v in params.items())
+        results.append(
+            {
+                "query": name,
+                "params": label,
+                "rows": len(df),
+                "cold_ms": cold,
+                "warm_ms": warm,
+                "cached_ms": statistics.median(cached),
+            }
+        )
+        print(
+            f"{name:<28}{label:<44}{len(df):>7}{cold:>10.0f}{warm:>10.0f}{statistics.median(cached):>11.1f}", flush=True
+        )
+    return results
