@@ -16,29 +16,19 @@ controls = st.columns([2, 2, 3])
 with controls[0]:
     level = unit_types[0]
     if len(unit_types) > 1:
-        level = (
-            st.segmented_control(
-                "层级",
-                unit_types,
-                default=unit_types[-1] if "school" not in unit_types else "school",
-                format_func=ui.LEVEL_LABELS.get,
-                key="dispatch_level",
-                bind="query-params",
-            )
-            or unit_types[0]
+        level = app.url_choice(
+            "层级", unit_types, "level", default=unit_types[-1], format_func=ui.LEVEL_LABELS.get, widget="segmented"
         )
 
 periods = series.drop_duplicates("period").set_index("period")
 complete = periods.index[periods["complete"]]
 default_period = int(complete.max()) if len(complete) else int(periods.index.max())
-options = list(periods.index[::-1])
 with controls[1]:
-    period = st.selectbox(
+    period = app.url_choice(
         "调度期",
-        options,
-        index=options.index(default_period),
-        key="period",
-        bind="query-params",
+        [int(p) for p in periods.index[::-1]],
+        "period",
+        default=default_period,
         format_func=lambda p: report.period_label(periods.loc[p].rename(None).to_dict() | {"period": p}),
         help="默认最近一个完整的双周期；双周期自计划起始日起每14天一期",
     )
@@ -53,7 +43,7 @@ single_unit = dispatch["unit_code"].nunique() == 1
 with controls[2]:
     metric = metrics[0]
     if not single_unit:
-        metric = st.selectbox("指标", metrics, format_func=ui.metric_label, key="metric", bind="query-params")
+        metric = app.url_choice("指标", metrics, "metric", format_func=ui.metric_label)
 view = dispatch if single_unit else dispatch[dispatch["metric"] == metric]
 measured_on = view["measured_on"].iloc[0]
 st.markdown(f"**{report.period_label(view.iloc[0])}**　截至{ui.fmt_date(measured_on)}")
@@ -105,17 +95,11 @@ st.text_area("通报文字（可直接复制）", summary, height=180)
 unit_code = view.sort_values("gap_pts", ascending=False)["unit_code"].iloc[0]
 if not single_unit:
     names = dict(zip(view["unit_code"], view["unit_name"]))
-    unit_code = st.selectbox(
-        "单位", list(names), index=list(names).index(unit_code), format_func=names.get, key="unit", bind="query-params"
-    )
+    unit_code = app.url_choice("单位", list(names), "unit", default=unit_code, format_func=names.get)
 chart_metric = metric
 if single_unit:
-    chart_metric = st.selectbox(
-        "图表指标",
-        [m for m in metrics if ui.metric_info(m)["kind"] == "count"],
-        format_func=ui.metric_label,
-        key="metric",
-        bind="query-params",
+    chart_metric = app.url_choice(
+        "图表指标", [m for m in metrics if ui.metric_info(m)["kind"] == "count"], "metric", format_func=ui.metric_label
     )
 one = series[(series.unit_code == unit_code) & (series.metric == chart_metric)]
 st.plotly_chart(

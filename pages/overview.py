@@ -49,7 +49,7 @@ for i, row in enumerate(headline.itertuples()):
 # ---- trajectory -----------------------------------------------------------------------------------------
 st.subheader("进度轨迹")
 metrics = list(headline["metric"])
-metric = st.selectbox("指标", metrics, format_func=ui.metric_label, key="metric", bind="query-params")
+metric = app.url_choice("指标", metrics, "metric", format_func=ui.metric_label)
 row = headline[headline["metric"] == metric].iloc[0]
 unit_series = series[(series.unit_code == row.unit_code) & (series.metric == metric)]
 info = ui.metric_info(metric)
@@ -74,17 +74,7 @@ lower_types = [
 ]
 st.subheader("各单位排名" if lower_types else "各项指标进度")
 if lower_types:
-    level = (
-        st.segmented_control(
-            "层级",
-            lower_types,
-            default=lower_types[0],
-            format_func=ui.LEVEL_LABELS.get,
-            key="level",
-            bind="query-params",
-        )
-        or lower_types[0]
-    )
+    level = app.url_choice("层级", lower_types, "level", format_func=ui.LEVEL_LABELS.get, widget="segmented")
     league = progress[(progress.unit_type == level) & (progress.metric == metric)]
     if league.empty:
         league = progress[progress.unit_type == level]

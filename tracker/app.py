@@ -70,8 +70,24 @@ def _reset_as_of() -> None:
     st.session_state["as_of"] = default_as_of(st.session_state["plan"], latest)
 
 
+def _from_url(key: str, parse: Any) -> Any:
+    """A value someone put in the URL (a shared link), ignoring the one this app wrote there itself."""
+    raw = st.query_params.get(key)
+    if raw is None or raw == st.session_state.get(f"_url_{key}"):
+        return None
+    try:
+        return parse(raw)
+    except ValueError:
+        return None
+
+
+def _to_url(key: str, value: str) -> None:
+    st.query_params[key] = value
+    st.session_state[f"_url_{key}"] = value
+
+
 def sidebar() -> ui.Selection:
-    """Plan picker and as-of date, both kept in the URL (?plan=…&as_of=…)."""
+    """Plan picker and as-of date, both kept in the URL (?plan=liulin-2023&as_of=2023-06-30)."""
     r = runner()
     try:
         latest = r.latest_date()
@@ -80,22 +96,22 @@ def sidebar() -> ui.Selection:
         st.error(f"无法读取数据：{exc}")
         st.stop()
     options = plan_options()
+    url_plan = _from_url("plan", lambda v: v if v in options else None)
+    if url_plan:
+        st.session_state["plan"] = url_plan
+    st.session_state.setdefault("plan", DEFAULT_PLAN)
+    url_date = _from_url("as_of", dt.date.fromisoformat)
+    if url_date:
+        st.session_state["as_of"] = url_date
+    elif url_plan or "as_of" not in st.session_state:
+        st.session_state["as_of"] = default_as_of(st.session_state["plan"], latest)
     with st.sidebar:
         plan = st.selectbox(
-            "计划",
-            options,
-            index=options.index(DEFAULT_PLAN),
-            key="plan",
-            bind="query-params",
-            format_func=lambda p: ui.plan_info(p)["name"],
-            on_change=_reset_as_of,
+            "计划", options, key="plan", format_func=lambda p: ui.plan_info(p)["name"], on_change=_reset_as_of
         )
-        if "as_of" not in st.session_state and "as_of" not in st.query_params:
-            st.session_state["as_of"] = default_as_of(plan, latest)
         as_of = st.date_input(
             "截至日期",
             key="as_of",
-            bind="query-params",
             max_value=dt.date(2030, 12, 31),
             format="YYYY-MM-DD",
             help="默认为数据中的最新日期（不晚于计划截止日）",
@@ -110,7 +126,10 @@ def sidebar() -> ui.Selection:
         )
     if isinstance(as_of, tuple):  # date_input may return a tuple while the user is editing
         as_of = as_of[0] if as_of else latest
-    return ui.Selection(plan=plan, as_of=as_of or latest, latest=latest, data_version=version, demo=demo)
+    as_of = as_of or latest
+    _to_url("plan", plan)
+    _to_url("as_of", as_of.isoformat())
+    return ui.Selection(plan=plan, as_of=as_of, latest=latest, data_version=version, demo=demo)
 
 
 def selection() -> ui.Selection:
@@ -120,8 +139,10 @@ def selection() -> ui.Selection:
 def run(name: str, **params: Any) -> pd.DataFrame:
     """Run a named query for the current selection; a problem is shown on the page, never a traceback."""
     sel = selection()
-    params.setdefault("as_of", sel.as_of)
-    if "plan" in {p.name for p in runner().queries[name].params}:
+    accepted = {p.name for p in runner().queries[name].params} if name in runner().queries else set()
+    if "as_of" in accepted:
+        params.setdefault("as_of", sel.as_of)
+    if "plan" in accepted:
         params.setdefault("plan", sel.plan)
     try:
         return runner().run(name, **params)
@@ -151,3 +172,31 @@ def progress_column_config() -> dict[str, Any]:
             "差距(百分点)", format="%+.1f", help="完成率−时序进度；负数为落后的百分点"
         ),
     }
+
+
+def url_choice(
+    label: str,
+    options: list[Any],
+    key: str,
+    *,
+    default: Any = None,
+    format_func: Any = str,
+    widget: str = "selectbox",
+    **kwargs: Any,
+) -> Any:
+    """A selectbox / segmented control / radio whose raw value (an id, not its label) lives in the URL as ?key=…"""
+    options = list(options)
+    if not options:
+        return None
+    by_text = {str(o): o for o in options}
+    url_value = _from_url(key, lambda v: by_text.get(v))
+    if url_value is not None:
+        st.session_state[key] = url_value
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = default if default in options else options[0]
+    draw = {"selectbox": st.selectbox, "segmented": st.segmented_control, "radio": st.radio}[widget]
+    value = draw(label, options, key=key, format_func=format_func, **kwargs)
+    if value is None:  # a segmented control can be clicked off
+        value = default if default in options else options[0]
+    _to_url(key, str(value))
+    return value

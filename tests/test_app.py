@@ -1,0 +1,91 @@
+"""AppTest of the overview (总览) and the biweekly dispatch (双周调度) pages (#3, #4)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from extracts import certificate_row, training_row, write_extracts
+from streamlit.testing.v1 import AppTest
+
+from tracker import ui
+from tracker.query import Runner
+
+DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("app")
+    rows = (
+        [training_row(i, end_date="2023-05-10") for i in range(400)]
+        + [training_row(1000 + i, training_type="caregiver_brand", end_date="2023-06-20") for i in range(300)]
+        + [
+            training_row(2000 + i, training_type="key_group", county_code="141102", end_date="2023-09-01")
+            for i in range(50)
+        ]
+    )
+    certs = [certificate_row(1000 + i, issue_date="2023-06-28") for i in range(280)]
+    return write_extracts(folder, rows, certs)
+
+
+@pytest.fixture
+def app(data, monkeypatch):
+    monkeypatch.setenv("SKILLS_DATA_DIR", str(data))
+    return AppTest.from_file(DASHBOARD, default_timeout=90)
+
+
+def test_overview_opens_on_the_default_plan_with_cards_and_table(app, data):
+    at = app.run()
+    assert not at.exception
+    assert at.title[0].value == "总览"
+    assert "柳政办发〔2023〕19号" in at.caption[0].value
+    # the default as-of date is the latest date in the data (2023-09-01), before the plan's deadline
+    assert "2023年9月1日" in at.caption[0].value
+    progress = Runner(data).run("progress", plan="liulin-2023", as_of="2023-09-01")
+    total = progress.set_index("metric").loc["training_total"]
+    values = [m.value for m in at.metric]
+    assert ui.fmt_int(total.actual) in values
+    assert len(at.dataframe) >= 1
+    assert at.get("plotly_chart")
+
+
+def test_overview_follows_the_plan_and_date_in_the_url(app):
+    app.query_params["plan"] = "sx-train-2023"
+    app.query_params["as_of"] = "2023-06-30"
+    at = app.run()
+    assert not at.exception
+    assert "2023年6月30日" in at.caption[0].value
+    assert "晋人社厅函〔2023〕786号" in at.caption[0].value
+
+
+def test_overview_trajectory_chart_has_actual_and_expected_lines(app):
+    at = app.run()
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = {trace.get("name") for trace in spec["data"]}
+    assert {"累计完成", "时序进度"} <= names
+
+
+def test_biweekly_page_shows_the_dispatch_table_and_downloads(app, data):
+    at = app.run()
+    at.switch_page("pages/biweekly.py").run()
+    assert not at.exception
+    assert at.title[0].value == "双周调度"
+    table = at.dataframe[0].value
+    assert "每期需完成" in table.columns and "排名变化" in table.columns
+    dispatch = Runner(data).run("dispatch", plan="liulin-2023", as_of="2023-09-01", period=17)
+    shown = table.set_index("指标")
+    assert (
+        shown.loc["补贴性职业技能培训", "累计完成"] == dispatch.set_index("metric").loc["training_total", "cumulative"]
+    )
+    assert any("截至" in t.value for t in at.text_area)
+    assert len(at.get("download_button")) == 2
+
+
+def test_biweekly_defaults_to_the_latest_complete_period(app):
+    at = app.run()
+    at.switch_page("pages/biweekly.py").run()
+    # 2023-09-01 lies in period 18 (08-27 … 09-09): the latest complete one is the 17th (第17期, 08-13 … 08-26)
+    assert at.selectbox(key="period").value == 16
+    assert at.query_params["period"] in ("16", ["16"])
