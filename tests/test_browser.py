@@ -1,0 +1,103 @@
+"""A real browser (Playwright driving Debian's /usr/bin/chromium, no downloaded browser) opens every page.
+
+Run alone with `pytest -m browser`.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed (make test installs it: apt-get install chromium)")
+    data = tmp_path_factory.mktemp("browser-data")
+    subprocess.run([sys.executable, "-m", "tracker", "demo", "--out", str(data), "--rows", "40000"], cwd=ROOT,
+                   check=True, capture_output=True)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    env = {**os.environ, "SKILLS_DATA_DIR": str(data)}
+    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=log,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(240):
+        try:
+            urllib.request.urlopen(base + "/_stcore/health", timeout=1)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(f"streamlit exited: {Path(log.name).read_text()[-2000:]}")
+            time.sleep(0.5)
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.requests = requests
+        yield page
+        browser.close()
+
+
+def settle(page) -> None:
+    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=120_000)
+    time.sleep(1.0)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
+    time.sleep(1.0)
+
+
+def test_every_page_opens_without_an_exception_and_no_request_leaves_the_machine(server, page):
+    page.goto(server)
+    settle(page)
+    links = page.eval_on_selector_all('[data-testid="stSidebarNav"] a[href]', "els => els.map(e => e.href)")
+    assert len(links) >= 2
+    titles = {}
+    for link in dict.fromkeys(links):
+        page.goto(link)
+        settle(page)
+        assert page.locator('[data-testid="stException"]').count() == 0, f"exception on {link}"
+        titles[link] = page.locator("h1").first.inner_text(timeout=30_000)
+        assert "演示数据" in page.content(), f"{link} does not say it shows demo data"
+    assert "总览" in titles.values() and "双周调度" in titles.values()
+    outside = [u for u in page.requests if not u.startswith(("http://127.0.0.1", "data:", "blob:", "about:"))]
+    assert outside == []
+
+
+def test_a_shared_link_opens_the_same_view(server, page):
+    page.goto(f"{server}/biweekly?plan=liulin-2023&as_of=2023-06-30&period=11")
+    settle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    assert "第12期" in text and "截至2023年6月30日" in text
