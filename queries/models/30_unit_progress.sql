@@ -77,10 +77,9 @@ CREATE OR REPLACE MACRO completion_pct(p_kind, p_actual, p_target) AS
          WHEN p_target = 0 THEN NULL
          ELSE 100.0 * p_actual / p_target END;
 
--- expected_pct: the time-based expectation; for a rate target, the target rate
-CREATE OR REPLACE MACRO expected_pct(p_plan, p_metric, p_kind, p_start, p_deadline, p_target, p_on) AS
-    CASE WHEN p_kind = 'rate' THEN p_target
-         ELSE 100.0 * expected_share(p_plan, p_metric, p_start, p_deadline, p_on) END;
+-- expected_pct: the time-based expectation (share of the trajectory); for a rate target, the target rate
+CREATE OR REPLACE MACRO expected_pct(p_kind, p_share, p_target) AS
+    CASE WHEN p_kind = 'rate' THEN p_target ELSE 100.0 * p_share END;
 
 -- unit_progress: every unit and metric of a plan as of a date (CONTRACT §3)
 CREATE OR REPLACE MACRO unit_progress(p_plan, p_level, p_as_of) AS TABLE
@@ -96,12 +95,18 @@ measured AS (
     FROM grid AS g
     LEFT JOIN counts AS c USING (unit_type, unit_code, metric)
 ),
+shares AS (
+    -- the trajectory is evaluated once per metric window, not once per unit
+    SELECT metric, start, deadline, expected_share(p_plan, metric, start, deadline, p_as_of) AS expected_share
+    FROM (SELECT DISTINCT metric, start, deadline FROM grid)
+),
 scored AS (
-    SELECT *,
-           completion_pct(kind, actual, target) AS pct_raw,
-           expected_pct(p_plan, metric, kind, start, deadline, target, p_as_of) AS expected_raw,
-           CASE WHEN kind = 'count' THEN expected_share(p_plan, metric, start, deadline, p_as_of) END AS share
-    FROM measured
+    SELECT m.*,
+           completion_pct(m.kind, m.actual, m.target) AS pct_raw,
+           expected_pct(m.kind, s.expected_share, m.target) AS expected_raw,
+           CASE WHEN m.kind = 'count' THEN s.expected_share END AS share
+    FROM measured AS m
+    JOIN shares AS s USING (metric, start, deadline)
 )
 SELECT p_plan AS plan_id, unit_type, unit_code, unit_name, metric, target, actual,
        round(pct_raw, 4) AS pct, round(expected_raw, 4) AS expected_pct,

@@ -36,12 +36,19 @@ running AS (
     LEFT JOIN first_counts AS fc USING (unit_type, unit_code, metric, period)
     WINDOW unit_series AS (PARTITION BY p.unit_type, p.unit_code, p.metric ORDER BY p.period)
 ),
+period_shares AS (
+    -- the trajectory is evaluated once per metric window and day, not once per unit
+    SELECT metric, start, deadline, measured_on,
+           expected_share(p_plan, metric, start, deadline, measured_on) AS expected_share
+    FROM (SELECT DISTINCT metric, start, deadline, measured_on FROM running)
+),
 measured AS (
-    SELECT *,
-           metric_value(kind, value_count, numerator, denominator) AS cumulative,
-           completion_pct(kind, metric_value(kind, value_count, numerator, denominator), target) AS pct_raw,
-           expected_pct(p_plan, metric, kind, start, deadline, target, measured_on) AS expected_raw
-    FROM running
+    SELECT r.*,
+           metric_value(r.kind, r.value_count, r.numerator, r.denominator) AS cumulative,
+           completion_pct(r.kind, metric_value(r.kind, r.value_count, r.numerator, r.denominator), r.target) AS pct_raw,
+           expected_pct(r.kind, s.expected_share, r.target) AS expected_raw
+    FROM running AS r
+    JOIN period_shares AS s USING (metric, start, deadline, measured_on)
 )
 SELECT p_plan AS plan_id, unit_code, unit_name, metric, period, period_start, period_end,
        cumulative - coalesce(lag(cumulative) OVER (PARTITION BY unit_type, unit_code, metric ORDER BY period), 0)
