@@ -12,7 +12,7 @@ if series.empty:
     st.stop()
 
 unit_types = sorted(series["unit_type"].unique(), key=lambda t: ui.UNIT_ORDER.get(t, 9))
-controls = st.columns([2, 2, 3])
+controls = st.columns([2, 3, 3])
 with controls[0]:
     level = unit_types[0]
     if len(unit_types) > 1:
@@ -51,19 +51,22 @@ st.markdown(f"**{report.period_label(view.iloc[0])}**　截至{ui.fmt_date(measu
 # ---- the dispatch table ------------------------------------------------------------------------------
 table = report.dispatch_table(view)
 shown = table.rename(columns={key: header for key, header, _, _ in report.DISPATCH_COLUMNS})
+for column in ("年度任务", "本期新增", "累计完成", "每期需完成"):
+    shown[column] = [ui.fmt_value(v, u) for v, u in zip(shown[column], table["unit"])]
 shown["状态"] = [f"{ui.STATUS_ICONS.get(s, '')} {ui.STATUS_LABELS.get(s, '—')}" for s in view["status"]]
+columns = [h for key, h, _, _ in report.DISPATCH_COLUMNS if key != "unit"]
+if single_unit:  # one unit: ranks among units mean nothing
+    columns = [c for c in columns if c not in ("排名", "排名变化")]
 st.dataframe(
-    shown[[h for _, h, _, _ in report.DISPATCH_COLUMNS]],
+    shown[columns],
     hide_index=True,
     width="stretch",
+    height=ui.table_height(len(shown)),
     column_config={
         "完成率": st.column_config.ProgressColumn("完成率", min_value=0, max_value=100, format="%.1f%%"),
         "时序进度": st.column_config.NumberColumn(format="%.1f%%"),
         "滞后(百分点)": st.column_config.NumberColumn(format="%.1f", help="时序进度−完成率；正数为落后"),
-        "年度任务": st.column_config.NumberColumn(format="localized"),
-        "本期新增": st.column_config.NumberColumn(format="localized"),
-        "累计完成": st.column_config.NumberColumn(format="localized"),
-        "每期需完成": st.column_config.NumberColumn(format="localized", help="剩余任务÷剩余双周期数"),
+        "每期需完成": st.column_config.TextColumn(help="剩余任务÷剩余双周期数（比率类指标不适用）"),
         "排名变化": st.column_config.NumberColumn(format="%+d", help="与上一期相比：+上升，−下降"),
     },
 )
@@ -74,16 +77,16 @@ if not single_unit:
     progress_then = progress_then[progress_then["metric"] == metric]
 summary = report.summary_text(progress_then, info, measured_on, sel.demo)
 stamp = f"{sel.plan}_{measured_on:%Y%m%d}" if hasattr(measured_on, "strftime") else sel.plan
-downloads = st.columns([1, 1, 4])
+downloads = st.columns([1, 1, 2])
 downloads[0].download_button(
-    "下载调度表 (.xlsx)",
+    "下载调度表（Excel）",
     report.build_xlsx(view, info, sel.demo),
     file_name=f"双周调度_{stamp}.xlsx",
     icon=":material/download:",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
 downloads[1].download_button(
-    "下载通报文字 (.md)",
+    "下载通报文字",
     summary.encode("utf-8"),
     file_name=f"通报_{stamp}.md",
     icon=":material/description:",

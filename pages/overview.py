@@ -28,13 +28,7 @@ for i, row in enumerate(headline.itertuples()):
             "累计完成",
             ui.fmt_value(row.actual, info["unit"]),
             label_visibility="collapsed",
-            delta=None
-            if change is None
-            else f"较上期 {change:+,.1f}{info['unit']}"
-            if info["unit"] == "%"
-            else f"较上期 +{change:,.0f}{info['unit']}"
-            if change >= 0
-            else f"较上期 {change:,.0f}{info['unit']}",
+            delta=ui.fmt_change(change, info["unit"]),
             delta_color="off" if not change else "normal",
         )
         if row.kind == "rate":
@@ -83,6 +77,7 @@ else:
 league = ui.league_table(league)
 st.dataframe(
     league,
+    height=ui.table_height(len(league)),
     hide_index=True,
     width="stretch",
     column_config=app.progress_column_config(),

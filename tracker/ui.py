@@ -61,6 +61,15 @@ def fmt_pts(value: Any) -> str:
     return f"{float(value):+.1f}个百分点".replace("-", "−")
 
 
+def fmt_change(value: Any, unit: str) -> str | None:
+    """Change since the previous biweekly period: '较上期 +113人', a rate in points: '较上期 −0.6个百分点'."""
+    if _missing(value):
+        return None
+    if unit == "%":
+        return f"较上期 {float(value):+.1f}个百分点".replace("-", "−")
+    return f"较上期 {float(value):+,.0f}{unit}".replace("-", "−")
+
+
 def fmt_date(value: dt.date | str | None) -> str:
     """2023-06-30 → '2023年6月30日'."""
     if value is None:
@@ -147,6 +156,11 @@ def headline_rows(progress: pd.DataFrame) -> pd.DataFrame:
     rows = progress[progress["unit_type"] == top]
     first = rows["unit_code"].iloc[0]
     return rows[rows["unit_code"] == first].sort_values("position")
+
+
+def table_height(rows: int, max_rows: int = 30) -> int:
+    """A dataframe height that shows every row (up to max_rows) without an inner scrollbar."""
+    return 38 + 35 * min(max(rows, 1), max_rows)
 
 
 def league_table(progress: pd.DataFrame) -> pd.DataFrame:
