@@ -76,8 +76,8 @@ def test_biweekly_page_shows_the_dispatch_table_and_downloads(app, data):
     assert "每期需完成" in table.columns and "排名变化" in table.columns
     dispatch = Runner(data).run("dispatch", plan="liulin-2023", as_of="2023-09-01", period=17)
     shown = table.set_index("指标")
-    assert (
-        shown.loc["补贴性职业技能培训", "累计完成"] == dispatch.set_index("metric").loc["training_total", "cumulative"]
+    assert shown.loc["补贴性职业技能培训", "累计完成"] == ui.fmt_int(
+        dispatch.set_index("metric").loc["training_total", "cumulative"]
     )
     assert any("截至" in t.value for t in at.text_area)
     assert len(at.get("download_button")) == 2
