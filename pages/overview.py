@@ -52,11 +52,15 @@ if row.kind == "rate":
 else:
     expected = app.run("expected_trajectory")
     expected = expected[expected.metric == metric]
-    projection = None
+    outlook = app.run("forecast", metric=metric)
+    outlook = outlook[outlook.unit_code == row.unit_code]
+    projection = ui.projection_line(outlook.iloc[0]) if len(outlook) else None
     fig = charts.trajectory(
         unit_series, expected, row.target, info["unit"], projection, f"{unit_name} · {info['label']}"
     )
 st.plotly_chart(fig, width="stretch")
+if row.kind == "count" and len(outlook):
+    st.caption(ui.outlook_sentence(outlook.iloc[0]))
 st.caption(
     f"虚线为时序进度（{ui.fmt_date(row.start)}至{ui.fmt_date(row.deadline)}，按文件节点线性）；"
     f"依据：{ui.source_label(row.source)}。"

@@ -64,7 +64,7 @@ def test_overview_trajectory_chart_has_actual_and_expected_lines(app):
     at = app.run()
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     names = {trace.get("name") for trace in spec["data"]}
-    assert {"累计完成", "时序进度"} <= names
+    assert {"累计完成", "时序进度", "按近期速度预计"} <= names
 
 
 def test_biweekly_page_shows_the_dispatch_table_and_downloads(app, data):

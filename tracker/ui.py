@@ -183,3 +183,25 @@ def league_table(progress: pd.DataFrame) -> pd.DataFrame:
             "依据": [source_label(s) for s in df["source"]],
         }
     )
+
+
+def projection_line(outlook: pd.Series) -> pd.DataFrame:
+    """Two points for the chart: from today's figure to the deadline at the recent pace (forecast query)."""
+    return pd.DataFrame(
+        {
+            "date": [outlook["measured_on"], outlook["deadline"]],
+            "value": [outlook["actual"], outlook["projected_actual"]],
+        }
+    )
+
+
+def outlook_sentence(outlook: pd.Series) -> str:
+    """'按近4期平均每期60人的速度，预计截止时完成90.1%；要按期完成，每期需110人。'"""
+    unit = metric_info(outlook["metric"])["unit"]
+    text = (
+        f"按近{int(outlook['pace_periods'])}期平均每期{fmt_int(outlook['pace'], unit)}的速度，"
+        f"预计截止（{fmt_date(outlook['deadline'])}）时完成{fmt_pct(outlook['projected_pct'])}"
+    )
+    if outlook["remaining"] > 0:
+        text += f"；要按期完成，剩余{int(outlook['remaining_periods'])}期每期需{fmt_int(outlook['needed_per_period'], unit)}"
+    return text + "。"
