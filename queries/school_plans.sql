@@ -1,5 +1,4 @@
 -- Plans whose targets name school units (院校取证): newest first, with how many schools and which metrics
--- @param as_of date optional
 WITH school_targets AS (
     SELECT t.plan_id,
            count(DISTINCT t.unit_code) AS school_units,

@@ -13,7 +13,8 @@ registry AS (
 ),
 time_left AS (
     SELECT p.*,
-           greatest(0, date_diff('day', CAST($as_of AS DATE), p.deadline)) AS days_left
+           greatest(0, date_diff('day', CAST($as_of AS DATE), p.deadline)) AS days_left,
+           greatest(0, date_diff('day', p.start, least(CAST($as_of AS DATE), p.deadline)) + 1) AS days_elapsed
     FROM school_progress AS p
 )
 SELECT t.plan_id, t.unit_code, t.unit_name,
@@ -25,8 +26,11 @@ SELECT t.plan_id, t.unit_code, t.unit_name,
        -- people per remaining week / 14-day period to reach the quota by the deadline (NULL once it has passed)
        CAST(ceil(t.days_left / 7) AS INTEGER) AS weeks_left,
        CAST(ceil(t.days_left / 14) AS INTEGER) AS periods_left,
-       CASE WHEN t.days_left > 0 THEN round(t.remaining / ceil(t.days_left / 7), 1) END AS needed_per_week,
-       CASE WHEN t.days_left > 0 THEN round(t.remaining / ceil(t.days_left / 14), 1) END AS needed_per_period,
+       CASE WHEN t.days_left > 0 THEN CAST(ceil(t.remaining / ceil(t.days_left / 7)) AS INTEGER) END AS needed_per_week,
+       CASE WHEN t.days_left > 0 THEN CAST(ceil(t.remaining / ceil(t.days_left / 14)) AS INTEGER) END
+           AS needed_per_period,
+       -- the pace so far, for comparison: certified per week since the start
+       CASE WHEN t.days_elapsed > 0 THEN round(t.actual / (t.days_elapsed / 7), 1) END AS actual_per_week,
        t.source
 FROM time_left AS t
 LEFT JOIN registry AS g USING (unit_code)

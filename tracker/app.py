@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from tracker import ui
+from tracker import ROOT, ui
 from tracker.query import QueryError, Runner, get_runner
 from tracker.store import DataError, has_extracts, is_demo, mark_demo, resolve_data_dir
 
@@ -132,7 +132,33 @@ def sidebar() -> ui.Selection:
     return ui.Selection(plan=plan, as_of=as_of, latest=latest, data_version=version, demo=demo)
 
 
+PAGE_FILES = [
+    ("pages/overview.py", "总览", ":material/dashboard:"),
+    ("pages/biweekly.py", "双周调度", ":material/event_repeat:"),
+    ("pages/schools.py", "院校取证", ":material/school:"),
+    ("pages/drilldown.py", "区域分析", ":material/travel_explore:"),
+    ("pages/compliance.py", "合规核查", ":material/policy:"),
+    ("pages/data.py", "数据管理", ":material/database:"),
+]
+
+
+def start() -> Any:
+    """Page config, demo-data bootstrap, the sidebar selection and the navigation (returns the page to run)."""
+    st.set_page_config(page_title="技能山西 目标进度", page_icon=":material/insights:", layout="wide")
+    ensure_data()
+    st.session_state["selection"] = sidebar()
+    pages = [
+        st.Page(str(ROOT / path), title=title, icon=icon, default=(k == 0))
+        for k, (path, title, icon) in enumerate(PAGE_FILES)
+    ]
+    return st.navigation(pages)
+
+
 def selection() -> ui.Selection:
+    """The sidebar selection of this run. A page opened directly on a fresh server (before dashboard.py ran
+    in this session, so Streamlit ran the file from pages/ on its own) sets everything up first."""
+    if "selection" not in st.session_state:
+        start()
     return st.session_state["selection"]
 
 
