@@ -153,3 +153,38 @@ def test_data_folder_from_environment_variable(data):
     )
     assert out.returncode == 0, out.stderr
     assert "柳林县" in out.stdout
+
+
+def test_a_plan_added_to_the_reference_data_is_tracked_without_code_changes(data, tmp_path):
+    import os
+    import shutil
+
+    ref = tmp_path / "reference"
+    shutil.copytree(ROOT / "data" / "reference", ref)
+    with (ref / "plans.csv").open("a", encoding="utf-8") as f:
+        f.write("liulin-2024,2024年柳林县示例计划,示例,002,2024-01-01,2024-11-30\n")
+    with (ref / "targets.csv").open("a", encoding="utf-8") as f:
+        f.write("liulin-2024,county,141125,柳林县,training_total,1600,人,2024-01-01,2024-11-30,demo\n")
+    env = {**os.environ, "SKILLS_REFERENCE_DIR": str(ref)}
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tracker",
+            "query",
+            "progress",
+            "--data",
+            str(data),
+            "--as-of",
+            "2024-06-30",
+            "--param",
+            "plan=liulin-2024",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert out.returncode == 0, out.stderr
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert [(r["metric"], float(r["target"])) for r in rows] == [("training_total", 1600.0)]
