@@ -358,3 +358,15 @@ def test_results_are_cached_per_data_version(tmp_path):
     assert value(runner.run("progress", plan="liulin-2023", as_of="2023-06-30"), "training_total").actual == 1
     write_extracts(folder, [training_row(1), training_row(2)], [])
     assert value(runner.run("progress", plan="liulin-2023", as_of="2023-06-30"), "training_total").actual == 2
+
+
+def test_employment_rates_are_over_known_outcomes_only_002_003(tmp_path):
+    rows = [
+        training_row(1, training_type="order_project", employed=True),
+        training_row(2, training_type="order_project", employed=True),
+        training_row(3, training_type="order_project", employed=False),
+        training_row(4, training_type="order_project", employed=None),
+    ]  # not known yet
+    row = value(progress(tmp_path, rows, []), "order_project_employment_rate")
+    assert row.actual == pytest.approx(100 * 2 / 3)
+    assert row.denominator == 3

@@ -83,6 +83,8 @@ rate_denominators AS (
       ON t.end_date >= w.start
      AND (r.denominator_type IS NULL OR t.training_type = r.denominator_type)
      AND (r.numerator_rule <> 'employed_not_enterprise' OR t.person_category <> 'enterprise_employee')
+     -- employment is known only weeks after completion: employment rates are over known outcomes
+     AND (r.numerator_rule NOT IN ('employed', 'employed_not_enterprise') OR t.employed IS NOT NULL)
 ),
 rate_parts AS (
     SELECT plan_id, metric, 'den' AS part, county_code, NULL AS school_unit, person_id AS person_key,
