@@ -33,8 +33,19 @@ SALT_FILE_ENV = "SKILLS_ID_SALT_FILE"
 MIN_SALT_CHARS = 16
 
 # header names under which extracts carry the raw ID number (compared case-insensitively, spaces removed)
-RAW_ID_COLUMNS = ("id_number", "idnumber", "id_no", "id_card", "idcard", "sfzh", "sfzhm", "身份证号", "身份证号码",
-                  "公民身份号码", "证件号码")
+RAW_ID_COLUMNS = (
+    "id_number",
+    "idnumber",
+    "id_no",
+    "id_card",
+    "idcard",
+    "sfzh",
+    "sfzhm",
+    "身份证号",
+    "身份证号码",
+    "公民身份号码",
+    "证件号码",
+)
 
 _WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 _CHECK_CHARS = np.frombuffer(b"10X98765432", dtype=np.uint8)  # check character for (weighted sum mod 11)
@@ -83,10 +94,12 @@ def mask_person_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     """:func:`mask_person` for a whole column (vectorised)."""
     values = pc.cast(values, pa.string())
     n = pc.utf8_length(values)
-    long_ = pc.binary_join_element_wise(pc.utf8_slice_codeunits(values, 0, 5), "****",
-                                        pc.utf8_slice_codeunits(values, -4), "")
-    mid = pc.binary_join_element_wise(pc.utf8_slice_codeunits(values, 0, 1), "****",
-                                      pc.utf8_slice_codeunits(values, -2), "")
+    long_ = pc.binary_join_element_wise(
+        pc.utf8_slice_codeunits(values, 0, 5), "****", pc.utf8_slice_codeunits(values, -4), ""
+    )
+    mid = pc.binary_join_element_wise(
+        pc.utf8_slice_codeunits(values, 0, 1), "****", pc.utf8_slice_codeunits(values, -2), ""
+    )
     return pc.if_else(pc.greater(n, 9), long_, pc.if_else(pc.greater(n, 3), mid, pa.scalar("****")))
 
 
@@ -161,8 +174,9 @@ def check_ids(values: pa.Array | pa.ChunkedArray, today: dt.date | None = None) 
         return reasons
     present = ~np.asarray(pc.is_null(values).to_numpy(zero_copy_only=False), dtype=bool)
     length_ok = np.asarray(pc.equal(pc.utf8_length(values), 18).fill_null(False).to_numpy(zero_copy_only=False))
-    fmt_ok = np.asarray(pc.match_substring_regex(values, r"^\d{17}[\dX]$").fill_null(False)
-                        .to_numpy(zero_copy_only=False))
+    fmt_ok = np.asarray(
+        pc.match_substring_regex(values, r"^\d{17}[\dX]$").fill_null(False).to_numpy(zero_copy_only=False)
+    )
     reasons[present & ~length_ok] = REASON_LENGTH
     reasons[present & length_ok & ~fmt_ok] = REASON_FORMAT
     ok = present & fmt_ok
@@ -179,8 +193,7 @@ def check_ids(values: pa.Array | pa.ChunkedArray, today: dt.date | None = None) 
     if len(good) == 0:
         return reasons
     sub = pc.take(values, pa.array(good))
-    birth = pc.strptime(pc.utf8_slice_codeunits(sub, 6, 14), format="%Y%m%d", unit="s", error_is_null=True)
-    birth = pc.cast(birth, pa.date32())
+    birth = strict_dates(pc.utf8_slice_codeunits(sub, 6, 14), "%Y%m%d")
     birth_ok = pc.and_(pc.is_valid(birth), pc.less_equal(birth, pa.scalar(today, pa.date32())))
     birth_ok = pc.and_(birth_ok, pc.greater_equal(birth, pa.scalar(dt.date(1900, 1, 1), pa.date32())))
     birth_ok = np.asarray(birth_ok.fill_null(False).to_numpy(zero_copy_only=False))
@@ -195,6 +208,13 @@ def check_ids(values: pa.Array | pa.ChunkedArray, today: dt.date | None = None) 
         bad_area = np.asarray(pc.is_in(areas, value_set=pa.array(unknown, pa.string())).to_numpy(zero_copy_only=False))
         reasons[good[bad_area]] = REASON_AREA
     return reasons
+
+
+def strict_dates(text: pa.Array | pa.ChunkedArray, fmt: str) -> pa.Array:
+    """Parse dates; impossible ones (2005-02-31, which strptime rolls over to March) become null."""
+    parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
+    same = pc.equal(pc.strftime(parsed, format=fmt), text)
+    return pc.cast(pc.if_else(same, parsed, None), pa.date32())
 
 
 def hash_ids(values: pa.Array | pa.ChunkedArray, salt: bytes) -> pa.Array:
@@ -225,5 +245,5 @@ def is_raw_id_column(name: str) -> bool:
 
 def looks_like_raw_ids(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """Rows whose value has the shape of an 18-character ID number (a raw ID put where a pseudonym belongs)."""
-    match = pc.match_substring_regex(normalise_ids(values), r"^\d{17}[\dX]$").fill_null(False)
+    match = pc.match_substring_regex(pc.cast(values, pa.string()), r"^\s*\d{17}[\dXx]\s*$").fill_null(False)
     return np.asarray(match.to_numpy(zero_copy_only=False), dtype=bool)

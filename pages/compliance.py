@@ -1,0 +1,156 @@
+"""合规核查: records that break the subsidy rules of seeds 001–003, by county and institution, with masked persons.
+
+The rules are the named queries queries/compliance_*.sql (tracker.compliance names them and sums them up).
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from tracker import app, charts, compliance, ui
+
+sel = app.page_header("合规核查", "补贴性培训与取证补贴的核查规则（001 · 002 · 003）")
+
+PALETTE = ["#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de"]
+
+# ---------------------------------------------------------------- scope (kept in the URL)
+
+years = [int(y) for y in app.run("compliance_years")["year"]]
+regions = ui._rows("regions")
+region_codes = ["all"] + [r["code"] for r in regions if r["level"] in ("city", "county")]
+names = {r["code"]: r["name"] for r in regions}
+parent = {r["code"]: r["parent_code"] for r in regions}
+
+
+def _region_label(code: str) -> str:
+    if code == "all":
+        return "全省"
+    if parent.get(code) and parent[code] != "140000":
+        return f"　{names.get(parent[code], '')} · {names.get(code, code)}"
+    return names.get(code, code)
+
+
+c1, c2, c3 = st.columns([2, 3, 2])
+with c1:
+    year = app.url_choice(
+        "年度",
+        ["all", *years],
+        "year",
+        default=sel.as_of.year if sel.as_of.year in years else "all",
+        format_func=lambda y: "全部年度" if y == "all" else f"{y}年",
+    )
+with c2:
+    county = app.url_choice("地区", region_codes, "county", format_func=_region_label)
+with c3:
+    max_days = st.number_input(
+        "逾期录入天数（不录不补）",
+        min_value=1,
+        max_value=730,
+        value=compliance.DEFAULT_MAX_DAYS,
+        step=30,
+        key="max_days",
+        help="结业日期到录入日期超过这个天数的记录列为逾期录入。",
+    )
+
+params = {
+    "year": None if year == "all" else int(year),
+    "county": None if county == "all" else county,
+    "max_days": int(max_days),
+}
+declared = {name: {p.name for p in q.params} for name, q in app.runner().queries.items()}
+findings = compliance.run_checks(app.run, declared.__getitem__, **params)
+totals = compliance.counts(findings)
+
+scope = (
+    f"{'全部年度' if year == 'all' else f'{year}年'} · {_region_label(county).strip()} · 截至{ui.fmt_date(sel.as_of)}"
+)
+st.caption(f"核查范围：{scope}。人员以脱敏标识显示（如 P1a2b****9f0e），不显示身份证号。")
+
+# ---------------------------------------------------------------- one card per check
+
+cards = st.columns(len(compliance.CHECKS))
+for col, (cid, check) in zip(cards, compliance.CHECKS.items()):
+    t = totals[cid]
+    col.metric(
+        check.short,
+        ui.fmt_int(t["records"], check.unit[0]),
+        border=True,
+        help=f"{check.label}（依据{check.seed}）：{check.rule}",
+        delta=f"涉及{ui.fmt_int(t['persons'])}",
+        delta_color="off",
+        delta_arrow="off",
+    )
+
+# ---------------------------------------------------------------- where: counties with most findings
+
+matrix = compliance.county_matrix(findings)
+if len(matrix):
+    fig = go.Figure()
+    for (cid, check), color in zip(compliance.CHECKS.items(), PALETTE):
+        fig.add_bar(y=matrix["county_name"], x=matrix[cid], name=check.label, orientation="h", marker_color=color)
+    fig.update_layout(
+        barmode="stack",
+        height=max(260, 90 + 28 * len(matrix)),
+        font=charts.FONT,
+        margin=dict(l=10, r=10, t=70, b=10),
+        plot_bgcolor="white",
+        title=f"问题记录最多的县(市、区)（前{len(matrix)}个）",
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0, traceorder="normal"),
+    )
+    fig.update_yaxes(autorange="reversed", title=None)
+    fig.update_xaxes(title="问题记录数", gridcolor="#eee", separatethousands=True)
+    st.plotly_chart(fig, width="stretch")
+else:
+    st.success("核查范围内没有发现问题记录。", icon=":material/verified:")
+
+# ---------------------------------------------------------------- each check in detail
+
+COUNT_CONFIG = {
+    "记录数": st.column_config.NumberColumn(format="localized"),
+    "人数": st.column_config.NumberColumn(format="localized"),
+}
+DATE_CONFIG = {
+    h: st.column_config.DateColumn(h, format="YYYY-MM-DD")
+    for h in ("开班日期", "结业日期", "录入日期", "发证日期", "首张发证日期")
+}
+
+tabs = st.tabs([f"{c.label}（{totals[cid]['records']:,}）" for cid, c in compliance.CHECKS.items()])
+for tab, (cid, check) in zip(tabs, compliance.CHECKS.items()):
+    with tab:
+        st.markdown(f"**规则**：{check.rule}")
+        df = findings[cid]
+        if df.empty:
+            st.success("没有发现此类问题。", icon=":material/verified:")
+            continue
+        a, b = st.columns(2)
+        a.markdown("**按县(市、区)**")
+        counties = compliance.by_unit(df, "county").drop(columns="county_code")
+        a.dataframe(
+            counties.rename(columns=compliance.COLUMN_HEADERS),
+            hide_index=True,
+            column_config=COUNT_CONFIG,
+            height=min(38 + 35 * len(counties), 320),
+        )
+        b.markdown("**按机构**（培训机构；取证核查为评价机构）")
+        inst = compliance.by_unit(df, "institution").rename(columns=compliance.COLUMN_HEADERS)
+        b.dataframe(inst, hide_index=True, column_config=COUNT_CONFIG, height=min(38 + 35 * len(inst), 320))
+        shown = compliance.display_frame(df)
+        st.markdown(f"**记录**（{len(shown):,} {check.unit}，涉及 {totals[cid]['persons']:,} 人）")
+        st.dataframe(
+            shown.head(5000),
+            hide_index=True,
+            column_config=DATE_CONFIG,
+            height=min(38 + 35 * min(len(shown), 5000), 420),
+        )
+        if len(shown) > 5000:
+            st.caption(f"表中显示前5,000条；下载可得全部{len(shown):,}条。")
+        st.download_button(
+            "下载记录（CSV，人员已脱敏）",
+            shown.to_csv(index=False).encode("utf-8-sig"),
+            f"合规核查_{check.label}_{sel.as_of:%Y%m%d}.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            on_click="ignore",
+            key=f"dl_{cid}",
+        )

@@ -1,0 +1,40 @@
+-- Compliance (不录不补, 002, 003): completed trainings entered in the system more than max_days after they ended
+-- @param as_of date optional
+-- @param year int optional
+-- @param county text optional
+-- @param max_days int default=90
+WITH params AS (
+    SELECT CAST($as_of AS DATE) AS as_of, CAST($year AS INTEGER) AS year, CAST($county AS VARCHAR) AS county,
+           CAST($max_days AS INTEGER) AS max_days
+),
+completions AS (
+    -- completed by the as-of date, counted by the year they ended
+    SELECT t.*, year(t.end_date) AS year, date_diff('day', t.end_date, t.entered_on) AS days_after_end
+    FROM training AS t, params AS p
+    WHERE t.status = 'completed' AND t.end_date <= p.as_of
+),
+counties_in_scope AS (
+    SELECT county_code FROM unit_members, params AS p
+    WHERE p.county IS NULL OR unit_code = p.county
+)
+SELECT
+    'late_entry'       AS check_id,
+    c.year,
+    c.person_id,
+    c.record_id,
+    c.days_after_end,
+    c.county_code,
+    g.name             AS county_name,
+    c.institution_id,
+    c.training_type,
+    c.occupation,
+    c.skill_level,
+    c.end_date,
+    c.entered_on
+FROM completions AS c
+JOIN params AS p ON TRUE
+LEFT JOIN regions AS g ON g.code = c.county_code
+WHERE c.days_after_end > p.max_days
+  AND (p.year IS NULL OR c.year = p.year)
+  AND c.county_code IN (SELECT county_code FROM counties_in_scope)
+ORDER BY c.days_after_end DESC, c.record_id;

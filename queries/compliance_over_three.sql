@@ -1,0 +1,49 @@
+-- Compliance (001): more than 3 subsidised trainings for one person in a year
+-- @param as_of date optional
+-- @param year int optional
+-- @param county text optional
+WITH params AS (
+    SELECT CAST($as_of AS DATE) AS as_of, CAST($year AS INTEGER) AS year, CAST($county AS VARCHAR) AS county
+),
+subsidised_enrolments AS (
+    -- enrolments that can draw a subsidy: not dropped, started by the as-of date; counted by the start year
+    SELECT t.*, year(t.start_date) AS year
+    FROM training AS t, params AS p
+    WHERE t.status <> 'dropped' AND t.start_date <= p.as_of
+),
+persons_over_three AS (
+    SELECT person_id, year, count(*) AS times
+    FROM subsidised_enrolments
+    GROUP BY ALL
+    HAVING count(*) > 3
+),
+enrolments_per_person_year AS (
+    SELECT e.*, k.times
+    FROM subsidised_enrolments AS e
+    JOIN persons_over_three AS k USING (person_id, year)
+),
+counties_in_scope AS (
+    SELECT county_code FROM unit_members, params AS p
+    WHERE p.county IS NULL OR unit_code = p.county
+)
+SELECT
+    'over_three'       AS check_id,
+    e.year,
+    e.person_id,
+    e.times,
+    e.record_id,
+    e.county_code,
+    g.name             AS county_name,
+    e.institution_id,
+    e.training_type,
+    e.occupation,
+    e.skill_level,
+    e.status,
+    e.start_date,
+    e.end_date
+FROM enrolments_per_person_year AS e
+JOIN params AS p ON TRUE
+LEFT JOIN regions AS g ON g.code = e.county_code
+WHERE (p.year IS NULL OR e.year = p.year)
+  AND e.county_code IN (SELECT county_code FROM counties_in_scope)
+ORDER BY e.year, e.person_id, e.start_date, e.record_id;
