@@ -261,7 +261,9 @@ class Runner:
             cur.execute("INSERT INTO unit_first_counts SELECT * FROM unit_first_counts_of($plan)", {"plan": plan})
             done.add(plan)
             if cache is not None:
-                table = cur.execute("SELECT * FROM unit_first_counts WHERE plan_id = $plan", {"plan": plan}).to_arrow_table()
+                table = cur.sql(
+                    "SELECT * FROM unit_first_counts WHERE plan_id = $plan", params={"plan": plan}
+                ).to_arrow_table()
                 _write_atomically(table, cache)
 
     def _first_counts_cache(self, version: str, plan: str) -> Path | None:
