@@ -86,6 +86,25 @@ def _to_url(key: str, value: str) -> None:
     st.session_state[f"_url_{key}"] = value
 
 
+def data_freshness(folder: Path, latest: dt.date) -> str:
+    """数据版本、导入时间、最新录入日期 — shown on every page."""
+    from tracker.ingest import version_info
+
+    info = version_info(folder)
+    lines = [f"数据版本：{info['version'] or '未分版本（直接读取文件夹）'}"]
+    if info.get("imported_at"):
+        lines.append(
+            f"导入于：{ui.fmt_date(info['imported_at'].astimezone().date())} {info['imported_at'].astimezone():%H:%M}"
+        )
+    if info.get("latest_entered_on"):
+        lines.append(f"最新录入：{ui.fmt_date(info['latest_entered_on'])}")
+    lines.append(f"最新业务日期：{ui.fmt_date(latest)}")
+    lines.append(f"培训 {info['training_rows']:,} 条 · 取证 {info['certificate_rows']:,} 条")
+    if info.get("demo"):
+        lines.append("**演示数据**")
+    return "\n\n".join(lines)
+
+
 def sidebar() -> ui.Selection:
     """Plan picker and as-of date, both kept in the URL (?plan=liulin-2023&as_of=2023-06-30)."""
     r = runner()
@@ -118,12 +137,9 @@ def sidebar() -> ui.Selection:
         )
         info = ui.plan_info(plan)
         st.caption(f"{info['document']}\n\n计划期：{ui.fmt_date(info['start'])} 至 {ui.fmt_date(info['deadline'])}")
-        demo = is_demo(r.data_dir)
         st.divider()
-        st.caption(
-            f"数据版本 `{version.split(':')[0]}` · 最新数据日期 {ui.fmt_date(latest)}"
-            + ("\n\n**演示数据**" if demo else "")
-        )
+        st.caption(data_freshness(r.data_dir, latest))
+        demo = is_demo(r.data_dir)
     if isinstance(as_of, tuple):  # date_input may return a tuple while the user is editing
         as_of = as_of[0] if as_of else latest
     as_of = as_of or latest
