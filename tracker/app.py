@@ -160,7 +160,7 @@ PAGE_FILES = [
 
 def start() -> Any:
     """Page config, demo-data bootstrap, the sidebar selection and the navigation (returns the page to run)."""
-    st.set_page_config(page_title="技能山西 目标进度", page_icon=":material/insights:", layout="wide")
+    st.set_page_config(page_title="技能山西 目标进度", page_icon=str(ROOT / "assets" / "icon.png"), layout="wide")
     ensure_data()
     st.session_state["selection"] = sidebar()
     pages = [

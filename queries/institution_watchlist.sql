@@ -1,0 +1,78 @@
+-- Training institutions in a unit below a document threshold: pass rate < 80 % or employment < 30 % (000), order/project employment < 80 % (003)
+-- @param plan text required
+-- @param unit text required
+-- @param as_of date required
+-- @param min_completed int default=1
+-- Persons (distinct) who completed a training of the institution in the unit between the plan's start and the as-of
+-- date. Pass rate over all of them; employment rates over known outcomes only (employed not null) — an institution
+-- whose outcomes are all still unknown is not flagged on employment. 000: an institution below 80 % pass or 30 %
+-- employment in the year loses next year's subsidised tasks; 003: order/project training is subsidised only at
+-- ≥ 80 % employment.
+WITH plan_window AS (
+    SELECT start FROM plans WHERE plan_id = $plan
+),
+trainings AS (
+    SELECT t.*
+    FROM completed_training AS t
+    WHERE t.county_code IN (SELECT county_code FROM unit_members WHERE unit_code = $unit)
+      AND t.end_date BETWEEN (SELECT start FROM plan_window) AND $as_of
+),
+person_outcomes AS (
+    -- a person's outcome at one institution: passed / employed if any of their enrolments there was
+    SELECT institution_id, person_id,
+           coalesce(bool_or(passed), FALSE) AS passed,
+           bool_or(employed) AS employed,
+           bool_or(employed) FILTER (WHERE training_type = 'order_project') AS order_project_employed,
+           bool_or(training_type = 'order_project') AS order_project
+    FROM trainings
+    GROUP BY ALL
+),
+home_county AS (
+    -- the county where the institution trained most persons in the unit
+    SELECT institution_id, county_code, count(DISTINCT county_code) OVER (PARTITION BY institution_id) AS counties
+    FROM trainings
+    GROUP BY institution_id, county_code
+    QUALIFY row_number() OVER (PARTITION BY institution_id ORDER BY count(DISTINCT person_id) DESC, county_code) = 1
+),
+institutions AS (
+    SELECT institution_id,
+           count(*) AS completed,
+           count(*) FILTER (WHERE passed) AS passed,
+           count(employed) AS employment_known,
+           count(*) FILTER (WHERE employed) AS employed,
+           count(*) FILTER (WHERE order_project) AS order_project_completed,
+           count(order_project_employed) AS order_project_known,
+           count(*) FILTER (WHERE order_project_employed) AS order_project_employed
+    FROM person_outcomes
+    GROUP BY institution_id
+),
+rated AS (
+    SELECT i.*,
+           100.0 * passed / completed AS pass_rate,
+           100.0 * employed / nullif(employment_known, 0) AS employment_rate,
+           100.0 * order_project_employed / nullif(order_project_known, 0) AS order_project_employment_rate
+    FROM institutions AS i
+    WHERE completed >= $min_completed
+),
+flagged AS (
+    SELECT *,
+           pass_rate < 80 AS fails_pass,
+           coalesce(employment_rate < 30, FALSE) AS fails_employment,
+           coalesce(order_project_employment_rate < 80, FALSE) AS fails_order_project
+    FROM rated
+)
+SELECT f.institution_id, h.county_code, r.name AS county_name, h.counties,
+       f.completed, f.passed, round(f.pass_rate, 4) AS pass_rate,
+       f.employment_known, f.employed, round(f.employment_rate, 4) AS employment_rate,
+       f.completed - f.employment_known AS employment_unknown,
+       f.order_project_completed, f.order_project_known, f.order_project_employed,
+       round(f.order_project_employment_rate, 4) AS order_project_employment_rate,
+       f.fails_pass, f.fails_employment, f.fails_order_project,
+       concat_ws(',', CASE WHEN f.fails_pass THEN 'pass_rate' END,
+                      CASE WHEN f.fails_employment THEN 'employment_rate' END,
+                      CASE WHEN f.fails_order_project THEN 'order_project_employment_rate' END) AS failed
+FROM flagged AS f
+JOIN home_county AS h USING (institution_id)
+LEFT JOIN regions AS r ON r.code = h.county_code
+WHERE f.fails_pass OR f.fails_employment OR f.fails_order_project
+ORDER BY f.fails_pass::INT + f.fails_employment::INT + f.fails_order_project::INT DESC, f.completed DESC, f.institution_id;
