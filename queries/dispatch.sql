@@ -25,7 +25,7 @@ previous_period AS (
 ),
 remaining AS (
     -- biweekly periods after this one up to the one holding the deadline
-    SELECT t.*, greatest(0, date_diff('day', t.start, t.deadline) // 14 - t.period) AS remaining_periods
+    SELECT t.*, remaining_periods(t.start, t.deadline, t.period) AS remaining_periods
     FROM this_period AS t
 )
 SELECT r.plan_id, r.unit_type, r.unit_code, r.unit_name, r.metric, r.target, r.period, r.period_start, r.period_end,
@@ -34,7 +34,7 @@ SELECT r.plan_id, r.unit_type, r.unit_code, r.unit_name, r.metric, r.target, r.p
        r.rank, p.previous_rank - r.rank AS rank_change, r.status,
        r.remaining_periods,
        CASE WHEN r.kind = 'count'
-            THEN ceil(greatest(0, r.target - r.cumulative) / greatest(1, r.remaining_periods)) END
+            THEN ceil(needed_per_period(r.target, r.cumulative, r.remaining_periods)) END
            AS needed_per_period,
        r.kind, r.position, r.start, r.deadline, r.source, r.complete, p.previous_pct
 FROM remaining AS r

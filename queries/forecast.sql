@@ -37,7 +37,7 @@ recent_pace AS (
 ),
 projected AS (
     SELECT c.*, p.pace_periods, p.pace, p.pace_from, p.pace_to,
-           greatest(0, date_diff('day', c.start, c.deadline) // 14 - c.period) AS remaining_periods,
+           remaining_periods(c.start, c.deadline, c.period) AS remaining_periods,
            greatest(0, c.target - c.cumulative) AS remaining
     FROM current_period AS c
     LEFT JOIN recent_pace AS p USING (unit_type, unit_code, metric)
@@ -45,7 +45,7 @@ projected AS (
 scored AS (
     SELECT *,
            cumulative + pace * remaining_periods AS projected_actual,
-           CASE WHEN target IS NOT NULL THEN remaining / greatest(1, remaining_periods) END AS needed_raw
+           CASE WHEN target IS NOT NULL THEN needed_per_period(target, cumulative, remaining_periods) END AS needed_raw
     FROM projected
 )
 SELECT plan_id, unit_type, unit_code, unit_name, metric, target,

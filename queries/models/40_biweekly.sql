@@ -58,3 +58,11 @@ SELECT p_plan AS plan_id, unit_code, unit_name, metric, period, period_start, pe
        unit_type, kind, position, measured_on, start, deadline, source,
        period_end <= p_as_of AS complete
 FROM measured;
+
+-- remaining_periods: biweekly periods after period k up to the one holding the deadline
+CREATE OR REPLACE MACRO remaining_periods(p_start, p_deadline, p_period) AS
+    greatest(0, date_diff('day', p_start, p_deadline) // 14 - p_period);
+
+-- needed_per_period: what is left of a target spread over the remaining periods (at least one)
+CREATE OR REPLACE MACRO needed_per_period(p_target, p_cumulative, p_remaining_periods) AS
+    greatest(0, p_target - p_cumulative) / greatest(1, p_remaining_periods);
