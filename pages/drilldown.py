@@ -9,13 +9,12 @@ occupations); ``institution`` narrows occupations to one institution.
 from __future__ import annotations
 
 import functools
-import io
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from tracker import app, geo, ui
+from tracker import app, export, geo, ui
 from tracker.contract import PERSON_CATEGORIES, TRAINING_TYPES
 
 # what a unit of each type can be broken down into, the first being the default
@@ -62,31 +61,12 @@ def group_label(dimension: str, key) -> str:
     return str(key)
 
 
-def to_csv(frame: pd.DataFrame) -> bytes:
-    """CSV with a BOM so that Excel opens the Chinese headers correctly."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
-
-
-def to_xlsx(frame: pd.DataFrame, sheet: str, notes: list[str]) -> bytes:
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
-        frame.to_excel(writer, sheet_name=sheet, index=False)
-        ws = writer.sheets[sheet]
-        ws.freeze_panes(1, 0)
-        for i, col in enumerate(frame.columns):
-            width = max([len(str(col)) * 2] + [len(str(v)) * 2 for v in frame[col].head(200)]) + 2
-            ws.set_column(i, i, min(width, 40))
-        for j, note in enumerate(notes):
-            ws.write(len(frame) + 2 + j, 0, note)
-    return buffer.getvalue()
-
-
 def downloads(frame: pd.DataFrame, name: str, key: str, notes: list[str]) -> None:
     stem = f"{name}_{sel.plan}_{sel.as_of.isoformat()}"
     with st.container(horizontal=True):
         st.download_button(
             "下载 CSV",
-            to_csv(frame),
+            export.to_csv(frame),
             f"{stem}.csv",
             "text/csv",
             key=f"{key}_csv",
@@ -95,7 +75,7 @@ def downloads(frame: pd.DataFrame, name: str, key: str, notes: list[str]) -> Non
         )
         st.download_button(
             "下载 Excel",
-            to_xlsx(frame, name[:31], notes),
+            export.to_xlsx(frame, name, notes),
             f"{stem}.xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"{key}_xlsx",

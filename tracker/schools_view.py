@@ -7,13 +7,12 @@ renames, filters what the user asked to see, and draws.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Iterable
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from tracker import ui
+from tracker import export, ui
 from tracker.contract import CERT_TYPES, SKILL_LEVELS
 
 GROUP_ORDER = ["undergraduate", "higher_vocational", "city_education_bureau", "provincial_secondary", "other"]
@@ -185,27 +184,11 @@ def column_config(st_column_config, max_pct: float = 100.0) -> dict:
     }
 
 
-def to_csv(frame: pd.DataFrame) -> bytes:
-    """CSV with a BOM so that Excel opens the Chinese headers correctly."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
-
-
 def to_xlsx(frame: pd.DataFrame, sheet: str = "院校取证", notes: Iterable[str] = ()) -> bytes:
-    """One sheet with the table (frozen header, widths to fit), optional notes below it."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
-        frame.to_excel(writer, sheet_name=sheet, index=False)
-        book, sheet_ws = writer.book, writer.sheets[sheet]
-        sheet_ws.freeze_panes(1, 0)
-        pct = book.add_format({"num_format": '0.0"%"'})
-        num = book.add_format({"num_format": "#,##0"})
-        for i, col in enumerate(frame.columns):
-            width = max([len(str(col)) * 2] + [len(str(v)) * 2 for v in frame[col].head(200)]) + 2
-            fmt = pct if col in ("完成率", "时序进度") else num if pd.api.types.is_numeric_dtype(frame[col]) else None
-            sheet_ws.set_column(i, i, min(width, 40), fmt)
-        for j, note in enumerate(notes):
-            sheet_ws.write(len(frame) + 2 + j, 0, note)
-    return buffer.getvalue()
+    return export.to_xlsx(frame, sheet, notes)
+
+
+to_csv = export.to_csv
 
 
 def download_name(plan: str, as_of: dt.date, ext: str) -> str:
