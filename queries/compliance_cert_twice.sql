@@ -25,10 +25,6 @@ claims_per_level AS (
            row_number() OVER (PARTITION BY c.person_id, c.skill_level ORDER BY c.issue_date, c.cert_id) AS claim_no
     FROM level_certificates AS c
     JOIN levels_certified_twice AS k USING (person_id, skill_level)
-),
-counties_in_scope AS (
-    SELECT county_code FROM unit_members, params AS p
-    WHERE p.county IS NULL OR unit_code = p.county
 )
 SELECT
     'cert_twice'          AS check_id,
@@ -49,5 +45,5 @@ FROM claims_per_level AS c
 JOIN params AS p ON TRUE
 LEFT JOIN regions AS g ON g.code = c.county_code
 WHERE (p.year IS NULL OR year(c.issue_date) = p.year)
-  AND c.county_code IN (SELECT county_code FROM counties_in_scope)
+  AND c.county_code IN (SELECT county_code FROM counties_in_scope($county))
 ORDER BY c.person_id, c.skill_level, c.claim_no;

@@ -12,10 +12,6 @@ completions AS (
     SELECT t.*, year(t.end_date) AS year, date_diff('day', t.end_date, t.entered_on) AS days_after_end
     FROM training AS t, params AS p
     WHERE t.status = 'completed' AND t.end_date <= p.as_of
-),
-counties_in_scope AS (
-    SELECT county_code FROM unit_members, params AS p
-    WHERE p.county IS NULL OR unit_code = p.county
 )
 SELECT
     'late_entry'       AS check_id,
@@ -36,5 +32,5 @@ JOIN params AS p ON TRUE
 LEFT JOIN regions AS g ON g.code = c.county_code
 WHERE c.days_after_end > p.max_days
   AND (p.year IS NULL OR c.year = p.year)
-  AND c.county_code IN (SELECT county_code FROM counties_in_scope)
+  AND c.county_code IN (SELECT county_code FROM counties_in_scope($county))
 ORDER BY c.days_after_end DESC, c.record_id;

@@ -19,10 +19,6 @@ certified_completions AS (
     JOIN params AS p ON c.issue_date <= p.as_of
     WHERE c.training_record_id = t.record_id
        OR (c.occupation = t.occupation AND c.issue_date >= t.start_date)
-),
-counties_in_scope AS (
-    SELECT county_code FROM unit_members, params AS p
-    WHERE p.county IS NULL OR unit_code = p.county
 )
 SELECT
     'no_outcome'       AS check_id,
@@ -43,5 +39,5 @@ JOIN params AS p ON TRUE
 LEFT JOIN regions AS g ON g.code = t.county_code
 WHERE t.record_id NOT IN (SELECT record_id FROM certified_completions)
   AND (p.year IS NULL OR t.year = p.year)
-  AND t.county_code IN (SELECT county_code FROM counties_in_scope)
+  AND t.county_code IN (SELECT county_code FROM counties_in_scope($county))
 ORDER BY t.end_date, t.record_id;

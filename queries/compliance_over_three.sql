@@ -6,10 +6,7 @@ WITH params AS (
     SELECT CAST($as_of AS DATE) AS as_of, CAST($year AS INTEGER) AS year, CAST($county AS VARCHAR) AS county
 ),
 subsidised_enrolments AS (
-    -- enrolments that can draw a subsidy: not dropped, started by the as-of date; counted by the start year
-    SELECT t.*, year(t.start_date) AS year
-    FROM training AS t, params AS p
-    WHERE t.status <> 'dropped' AND t.start_date <= p.as_of
+    SELECT * FROM subsidised_enrolments($as_of)
 ),
 persons_over_three AS (
     SELECT person_id, year, count(*) AS times
@@ -21,10 +18,6 @@ enrolments_per_person_year AS (
     SELECT e.*, k.times
     FROM subsidised_enrolments AS e
     JOIN persons_over_three AS k USING (person_id, year)
-),
-counties_in_scope AS (
-    SELECT county_code FROM unit_members, params AS p
-    WHERE p.county IS NULL OR unit_code = p.county
 )
 SELECT
     'over_three'       AS check_id,
@@ -45,5 +38,5 @@ FROM enrolments_per_person_year AS e
 JOIN params AS p ON TRUE
 LEFT JOIN regions AS g ON g.code = e.county_code
 WHERE (p.year IS NULL OR e.year = p.year)
-  AND e.county_code IN (SELECT county_code FROM counties_in_scope)
+  AND e.county_code IN (SELECT county_code FROM counties_in_scope($county))
 ORDER BY e.year, e.person_id, e.start_date, e.record_id;

@@ -6,10 +6,7 @@ WITH params AS (
     SELECT CAST($as_of AS DATE) AS as_of, CAST($year AS INTEGER) AS year, CAST($county AS VARCHAR) AS county
 ),
 subsidised_enrolments AS (
-    -- enrolments that can draw a subsidy: not dropped, started by the as-of date; counted by the start year
-    SELECT t.*, year(t.start_date) AS year
-    FROM training AS t, params AS p
-    WHERE t.status <> 'dropped' AND t.start_date <= p.as_of
+    SELECT * FROM subsidised_enrolments($as_of)
 ),
 repeated_keys AS (
     -- person, occupation, level and year taken more than once (a missing level counts as a level of its own)
@@ -24,10 +21,6 @@ enrolments_with_repeats AS (
     JOIN repeated_keys AS k
       ON e.person_id = k.person_id AND e.occupation = k.occupation AND e.year = k.year
      AND e.skill_level IS NOT DISTINCT FROM k.skill_level
-),
-counties_in_scope AS (
-    SELECT county_code FROM unit_members, params AS p
-    WHERE p.county IS NULL OR unit_code = p.county
 )
 SELECT
     'repeat_level'     AS check_id,
@@ -48,5 +41,5 @@ FROM enrolments_with_repeats AS e
 JOIN params AS p ON TRUE
 LEFT JOIN regions AS g ON g.code = e.county_code
 WHERE (p.year IS NULL OR e.year = p.year)
-  AND e.county_code IN (SELECT county_code FROM counties_in_scope)
+  AND e.county_code IN (SELECT county_code FROM counties_in_scope($county))
 ORDER BY e.year, e.person_id, e.occupation, e.skill_level, e.start_date, e.record_id;
