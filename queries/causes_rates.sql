@@ -9,14 +9,8 @@
 --   trainee_employment_rate ≥ 25 % excluding enterprise employees (001); order_project_employment_rate ≥ 80 %
 --   (002, 003); caregiver_cert_rate ≥ 90 % (002: any certificate issued ≤ as-of); caregiver_employed ≥ the
 --   unit's target where one exists (002: 柳林县 540).
-WITH plan_window AS (
-    SELECT start FROM plans WHERE plan_id = $plan
-),
-trainings AS (
-    SELECT t.*
-    FROM completed_training AS t
-    WHERE t.county_code IN (SELECT county_code FROM unit_members WHERE unit_code = $unit)
-      AND t.end_date BETWEEN (SELECT start FROM plan_window) AND $as_of
+WITH trainings AS (
+    SELECT * FROM unit_completions($plan, $unit, $as_of)
 ),
 rules AS (
     SELECT * FROM (VALUES

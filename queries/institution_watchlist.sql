@@ -8,14 +8,8 @@
 -- whose outcomes are all still unknown is not flagged on employment. 000: an institution below 80 % pass or 30 %
 -- employment in the year loses next year's subsidised tasks; 003: order/project training is subsidised only at
 -- ≥ 80 % employment.
-WITH plan_window AS (
-    SELECT start FROM plans WHERE plan_id = $plan
-),
-trainings AS (
-    SELECT t.*
-    FROM completed_training AS t
-    WHERE t.county_code IN (SELECT county_code FROM unit_members WHERE unit_code = $unit)
-      AND t.end_date BETWEEN (SELECT start FROM plan_window) AND $as_of
+WITH trainings AS (
+    SELECT * FROM unit_completions($plan, $unit, $as_of)
 ),
 person_outcomes AS (
     -- a person's outcome at one institution: passed / employed if any of their enrolments there was

@@ -54,3 +54,11 @@ CREATE OR REPLACE MACRO expected_share(p_plan, p_metric, p_start, p_deadline, p_
          FROM point_before AS b, point_after AS a),
         CASE WHEN CAST(p_on AS DATE) < CAST(p_start AS DATE) THEN 0.0 ELSE 1.0 END)))
 );
+
+-- unit_completions: completed trainings in a region unit's counties between the plan's start and a date
+-- (CONTRACT §3: a training counts when completed and plan start ≤ end_date ≤ D)
+CREATE OR REPLACE MACRO unit_completions(p_plan, p_unit, p_as_of) AS TABLE
+SELECT t.*
+FROM completed_training AS t
+WHERE t.county_code IN (SELECT county_code FROM unit_members WHERE unit_code = p_unit)
+  AND t.end_date BETWEEN (SELECT start FROM plans WHERE plan_id = p_plan) AND p_as_of;
