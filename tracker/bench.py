@@ -22,6 +22,24 @@ BENCH_PARAMS: dict[str, list[dict[str, Any]]] = {
     "progress": [{"plan": "liulin-2023"}, {"plan": "sx-train-2023"}, {"plan": "sx-edu-2021", "as_of": "2021-08-31"}],
     "biweekly": [{"plan": "liulin-2023"}, {"plan": "sx-train-2023", "level": "county"}],
     "dispatch": [{"plan": "liulin-2023"}, {"plan": "sx-train-2023", "level": "county"}],
+    "forecast": [{"plan": "sx-train-2023", "level": "county"}],
+    "drill_children": [{"plan": "sx-train-2023", "metric": "subsidised_trainees", "unit": "140000", "level": "city"}],
+    "drill_breakdown": [
+        {"plan": "sx-train-2023", "metric": "subsidised_trainees", "unit": "141125", "by": "institution"},
+        {"plan": "sx-train-2023", "metric": "subsidised_trainees", "unit": "140000", "by": "training_type"},
+    ],
+    "causes_rates": [{"plan": "sx-train-2023", "unit": "140000"}],
+    "institution_watchlist": [{"plan": "sx-train-2023", "unit": "140000", "min_completed": 10}],
+    "school_quota": [{"plan": "sx-edu-2021", "as_of": "2021-08-31"}],
+    "school_groups": [{"plan": "sx-edu-2021", "as_of": "2021-08-31"}],
+    "school_pace": [{"plan": "sx-edu-2021", "unit": "U01", "as_of": "2021-08-31"}],
+    "school_detail_certs": [{"plan": "sx-edu-2021", "unit": "U01", "as_of": "2021-08-31"}],
+    "school_directed": [{"plan": "sx-edu-2021", "as_of": "2021-11-30"}],
+    "compliance_late_entry": [{"year": 2023}],
+    "compliance_over_three": [{"year": 2023}],
+    "compliance_repeat_level": [{"year": 2023}],
+    "compliance_cert_twice": [{"year": 2023}],
+    "compliance_no_outcome": [{"year": 2023}],
 }
 DEFAULT_PLAN = "sx-train-2023"
 
