@@ -73,9 +73,19 @@ lower_types = [
 st.subheader("各单位排名" if lower_types else "各项指标进度")
 if lower_types:
     level = app.url_choice("层级", lower_types, "level", format_func=ui.LEVEL_LABELS.get, widget="segmented")
-    league = progress[(progress.unit_type == level) & (progress.metric == metric)]
-    if league.empty:
-        league = progress[progress.unit_type == level]
+    at_level = progress[progress.unit_type == level]
+    level_metrics = list(dict.fromkeys(at_level.sort_values("position")["metric"]))
+    if len(level_metrics) > 1:
+        league_metric = app.url_choice(
+            "排名指标",
+            level_metrics,
+            "rank_metric",
+            format_func=ui.metric_label,
+            default=metric if metric in level_metrics else level_metrics[0],
+        )
+    else:
+        league_metric = level_metrics[0]
+    league = at_level[at_level.metric == league_metric]
 else:
     league = progress
 league = ui.league_table(league)

@@ -155,7 +155,9 @@ def headline_rows(progress: pd.DataFrame) -> pd.DataFrame:
     top = min(progress["unit_type"], key=lambda t: UNIT_ORDER.get(t, 9))
     rows = progress[progress["unit_type"] == top]
     first = rows["unit_code"].iloc[0]
-    return rows[rows["unit_code"] == first].sort_values("position")
+    rows = rows[rows["unit_code"] == first]
+    # counts before rates: the trainees and certificates lead, the rates qualify them
+    return rows.assign(_rate=rows["kind"] == "rate").sort_values(["_rate", "position"]).drop(columns="_rate")
 
 
 def table_height(rows: int, max_rows: int = 30) -> int:
