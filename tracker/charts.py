@@ -12,11 +12,11 @@ FONT = dict(family="Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif",
 
 def _layout(fig: go.Figure, title: str | None = None, height: int = 380) -> go.Figure:
     fig.update_layout(
-        title=title,
+        title=dict(text=title, x=0, xanchor="left", y=0.98, yanchor="top") if title else None,
         height=height,
         font=FONT,
         margin=dict(l=10, r=10, t=50 if title else 20, b=10),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        legend=dict(orientation="h", yanchor="top", y=-0.14, xanchor="left", x=0),
         hovermode="x unified",
         plot_bgcolor="white",
     )
@@ -89,7 +89,7 @@ def trajectory(
         y=target,
         line=dict(color="#2e7d32", width=1),
         annotation_text=f"任务 {target:,.0f}{unit}",
-        annotation_position="bottom right",
+        annotation_position="top left",
     )
     fig.update_yaxes(title_text=unit, rangemode="tozero")
     return _layout(fig, title)
