@@ -370,3 +370,19 @@ def test_employment_rates_are_over_known_outcomes_only_002_003(tmp_path):
     row = value(progress(tmp_path, rows, []), "order_project_employment_rate")
     assert row.actual == pytest.approx(100 * 2 / 3)
     assert row.denominator == 3
+
+
+def test_sessions_on_many_threads_share_one_runner_without_connection_busy_errors(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    rows = [training_row(i, end_date=f"2023-0{1 + i % 9}-15", start_date=f"2023-0{1 + i % 9}-01") for i in range(90)]
+    runner = Runner(write_extracts(tmp_path / "threads", rows, []))
+    dates = [f"2023-0{m}-28" for m in range(1, 10)]
+
+    def total(as_of: str) -> float:
+        runner.clear_cache()  # make every call reach DuckDB
+        return value(runner.run("progress", plan="liulin-2023", as_of=as_of), "training_total").actual
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(total, dates * 4))
+    assert results == [10.0 * (k + 1) for k in range(9)] * 4
