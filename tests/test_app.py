@@ -89,3 +89,13 @@ def test_biweekly_defaults_to_the_latest_complete_period(app):
     # 2023-09-01 lies in period 18 (08-27 … 09-09): the latest complete one is the 17th (第17期, 08-13 … 08-26)
     assert at.selectbox(key="period").value == 16
     assert at.query_params["period"] in ("16", ["16"])
+
+
+def test_a_malformed_extract_gives_a_clear_message_not_a_crash(tmp_path, monkeypatch):
+    (tmp_path / "training.parquet").write_bytes(b"PAR1 truncated")
+    write_extracts(tmp_path / "ok", [], [certificate_row(1)])
+    (tmp_path / "certificates.parquet").write_bytes((tmp_path / "ok" / "certificates.parquet").read_bytes())
+    monkeypatch.setenv("SKILLS_DATA_DIR", str(tmp_path))
+    at = AppTest.from_file(DASHBOARD, default_timeout=90).run()
+    assert not at.exception
+    assert any("training" in e.value and "无法读取" in e.value for e in at.error)
