@@ -137,6 +137,7 @@ class Runner:
         self._local = threading.local()
         self._cache: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
         self._materialized: dict[str, set[str]] = {}
+        self._plan_locks: dict[tuple[str, str], threading.Lock] = {}
         self.queries = list_queries(queries_dir)
         self.plans = plan_ids(reference_dir)
         # what the materialised aggregates depend on besides the data: the plan library and the models
@@ -243,28 +244,35 @@ class Runner:
         """
         con, version = self._connection()
         with self._lock:
-            done = self._materialized.setdefault(version, set())
-            if plan in done:
+            if plan in self._materialized.setdefault(version, set()):
                 return
+            plan_lock = self._plan_locks.setdefault((version, plan), threading.Lock())
+        # each plan is filled once, under its own lock: other plans and other sessions' queries go on meanwhile
+        with plan_lock:
+            with self._lock:
+                if plan in self._materialized.setdefault(version, set()):
+                    return
             cur = con.cursor()
             cache = self._first_counts_cache(version, plan)
             cur.execute("DELETE FROM unit_first_counts WHERE plan_id = $plan", {"plan": plan})
+            loaded = False
             if cache is not None and cache.is_file():
                 try:
                     cur.register("cached_first_counts", pq.read_table(cache))
                     cur.execute("INSERT INTO unit_first_counts SELECT * FROM cached_first_counts")
                     cur.unregister("cached_first_counts")
-                    done.add(plan)
-                    return
+                    loaded = True
                 except (OSError, pa.ArrowException, duckdb.Error):
                     cur.execute("DELETE FROM unit_first_counts WHERE plan_id = $plan", {"plan": plan})
-            cur.execute("INSERT INTO unit_first_counts SELECT * FROM unit_first_counts_of($plan)", {"plan": plan})
-            done.add(plan)
-            if cache is not None:
-                table = cur.sql(
-                    "SELECT * FROM unit_first_counts WHERE plan_id = $plan", params={"plan": plan}
-                ).to_arrow_table()
-                _write_atomically(table, cache)
+            if not loaded:
+                cur.execute("INSERT INTO unit_first_counts SELECT * FROM unit_first_counts_of($plan)", {"plan": plan})
+                if cache is not None:
+                    table = cur.sql(
+                        "SELECT * FROM unit_first_counts WHERE plan_id = $plan", params={"plan": plan}
+                    ).to_arrow_table()
+                    _write_atomically(table, cache)
+            with self._lock:
+                self._materialized.setdefault(version, set()).add(plan)
 
     def _first_counts_cache(self, version: str, plan: str) -> Path | None:
         try:
