@@ -130,18 +130,18 @@ for tab, (cid, check) in zip(tabs, compliance.CHECKS.items()):
             counties.rename(columns=compliance.COLUMN_HEADERS),
             hide_index=True,
             column_config=COUNT_CONFIG,
-            height=min(38 + 35 * len(counties), 320),
+            height=ui.table_height(len(counties), 320),
         )
         b.markdown("**按机构**（培训机构；取证核查为评价机构）")
         inst = compliance.by_unit(df, "institution").rename(columns=compliance.COLUMN_HEADERS)
-        b.dataframe(inst, hide_index=True, column_config=COUNT_CONFIG, height=min(38 + 35 * len(inst), 320))
+        b.dataframe(inst, hide_index=True, column_config=COUNT_CONFIG, height=ui.table_height(len(inst), 320))
         shown = compliance.display_frame(df)
         st.markdown(f"**记录**（{len(shown):,} {check.unit}，涉及 {totals[cid]['persons']:,} 人）")
         st.dataframe(
             shown.head(5000),
             hide_index=True,
             column_config=DATE_CONFIG,
-            height=min(38 + 35 * min(len(shown), 5000), 420),
+            height=ui.table_height(len(shown), 420),
         )
         if len(shown) > 5000:
             st.caption(f"表中显示前5,000条；下载可得全部{len(shown):,}条。")

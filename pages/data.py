@@ -160,7 +160,7 @@ if uploads:
         st.dataframe(
             problems,
             hide_index=True,
-            height=min(38 + 35 * len(problems), 460),
+            height=ui.table_height(len(problems), 460),
             column_config={
                 "行号": st.column_config.TextColumn(width="small"),
                 "值": st.column_config.TextColumn(width="medium"),

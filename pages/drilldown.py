@@ -387,7 +387,7 @@ with left:
         width="stretch",
         column_config=config,
         column_order=shown,
-        height=min(38 + 35 * len(table), 460),
+        height=ui.table_height(len(table), 460),
         key=table_key,
         on_select=functools.partial(_on_table_select, table_key, codes, level) if level in NEXT_LEVEL else "ignore",
         selection_mode="single-row",
@@ -591,7 +591,7 @@ else:
             frame,
             hide_index=True,
             width="stretch",
-            height=min(38 + 35 * len(frame), 400),
+            height=ui.table_height(len(frame), 400),
             column_config={
                 "完成": num_col("完成"),
                 "占比": num_col("占比", fmt="%.1f%%"),
@@ -679,7 +679,7 @@ else:
         watch_table,
         hide_index=True,
         width="stretch",
-        height=min(38 + 35 * len(watch_table), 420),
+        height=ui.table_height(len(watch_table), 420),
         column_config={
             "结业人数": num_col("结业人数"),
             "合格率": pct_col("合格率"),
@@ -749,7 +749,7 @@ if level in ("city", "county"):
             risk_table,
             hide_index=True,
             width="stretch",
-            height=min(38 + 35 * len(risk_table), 420),
+            height=ui.table_height(len(risk_table), 420),
             column_config={
                 "任务": num_col("任务"),
                 "完成": num_col("完成"),

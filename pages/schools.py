@@ -172,7 +172,7 @@ if view == "table":
         key="quota_table",
         on_select="rerun",
         selection_mode="single-row",
-        height=min(38 + 35 * len(frame), 640),
+        height=ui.table_height(len(frame), 640),
     )
     rows = picked.selection.rows if picked else []
     d1, d2, d3 = st.columns([1, 1, 4])

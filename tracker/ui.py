@@ -160,9 +160,9 @@ def headline_rows(progress: pd.DataFrame) -> pd.DataFrame:
     return rows.assign(_rate=rows["kind"] == "rate").sort_values(["_rate", "position"]).drop(columns="_rate")
 
 
-def table_height(rows: int, max_rows: int = 30) -> int:
-    """A dataframe height that shows every row (up to max_rows) without an inner scrollbar."""
-    return 38 + 35 * min(max(rows, 1), max_rows)
+def table_height(rows: int, max_height: int = 1088) -> int:
+    """A dataframe height that shows every row (38 px header + 35 px a row), up to max_height pixels."""
+    return min(38 + 35 * rows, max_height)
 
 
 def league_table(progress: pd.DataFrame) -> pd.DataFrame:
