@@ -214,15 +214,19 @@ class Runner:
             raise QueryError(f"未知层级 {bound['level']}（可用：province, city, county, school）")
         return {k: v for k, v in bound.items() if k in query.bound_names}
 
+    def _default_as_of(self, query: NamedQuery, params: dict[str, Any]) -> dict[str, Any]:
+        """A query that takes an as-of date gets the latest date in the data when none is given."""
+        if "as_of" in {p.name for p in query.params} and params.get("as_of") in (None, ""):
+            return {**params, "as_of": self.latest_date()}
+        return params
+
     # -- running -----------------------------------------------------------------------------
     def run(self, name: str, **params: Any) -> pd.DataFrame:
         """The result of named query ``name`` (cached per parameters and data version)."""
         query = self.queries.get(name)
         if query is None:
             raise QueryError(f"未知查询 {name}（python -m tracker query --list 列出全部查询）")
-        if "as_of" in {p.name for p in query.params} and params.get("as_of") in (None, ""):
-            params = {**params, "as_of": self.latest_date()}
-        bound = self.bind(query, params)
+        bound = self.bind(query, self._default_as_of(query, params))
         version = self.version()
         key = (name, tuple(sorted(bound.items())), version)
         with self._lock:
@@ -317,9 +321,7 @@ class Runner:
     def timed(self, name: str, **params: Any) -> tuple[pd.DataFrame, float]:
         """Execute bypassing the cache; returns the result and milliseconds taken."""
         query = self.queries[name]
-        if "as_of" in {p.name for p in query.params} and params.get("as_of") in (None, ""):
-            params = {**params, "as_of": self.latest_date()}
-        bound = self.bind(query, params)
+        bound = self.bind(query, self._default_as_of(query, params))
         t0 = time.perf_counter()
         df = self.execute(query, bound)
         return df, (time.perf_counter() - t0) * 1000
