@@ -235,9 +235,9 @@ elif view == "compare":
         placeholder="—",
         column_config=cfg,
     )
-    b2.markdown("**按落后百分点**（时序进度 − 完成率）")
+    b2.markdown("**按差距百分点**（完成率 − 时序进度，负数为落后）")
     b2.dataframe(
-        sv.table_frame(behind.nlargest(10, "gap_pts"))[sv.BEHIND_PCT_COLUMNS],
+        sv.table_frame(behind.nsmallest(10, "gap_pts"))[sv.BEHIND_PCT_COLUMNS],
         hide_index=True,
         placeholder="—",
         column_config=cfg,
@@ -274,8 +274,8 @@ else:  # detail
             ui.fmt_pct(row.expected_pct),
             border=True,
             delta_arrow="off",
-            delta=ui.fmt_pts(-row.gap_pts),
-            delta_color="inverse" if row.gap_pts > 0 else "normal",
+            delta=ui.fmt_pts(row.gap_pts),
+            delta_color="normal",
             help="完成率与时序进度之差（个百分点）",
         )
         m[4].metric("落后人数", ui.fmt_int(row.shortfall), border=True, help="按时序进度应完成 − 已取证")

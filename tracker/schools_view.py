@@ -30,7 +30,7 @@ VIEWS = {"table": "任务完成表", "compare": "分组比较", "detail": "单�
 SORTS = {
     "seq": "按组别与文件序号",
     "shortfall": "落后人数（多→少）",
-    "gap": "落后百分点（多→少）",
+    "gap": "差距百分点（落后最多在前）",
     "pct": "完成率（低→高）",
     "remaining": "尚需取证人数（多→少）",
 }
@@ -48,7 +48,7 @@ TABLE_COLUMNS = {
     "actual": "已取证",
     "pct": "完成率",
     "expected_pct": "时序进度",
-    "gap_pts": "落后百分点",
+    "gap_pts": "差距(百分点)",
     "expected_actual": "按时序应完成",
     "shortfall": "落后人数",
     "remaining": "尚需取证",
@@ -133,7 +133,7 @@ def sort_units(quota: pd.DataFrame, sort: str | None) -> pd.DataFrame:
     if sort == "shortfall":
         return quota.sort_values(["shortfall", "remaining"], ascending=False, kind="stable")
     if sort == "gap":
-        return quota.sort_values(["gap_pts", "shortfall"], ascending=False, kind="stable")
+        return quota.sort_values(["gap_pts", "shortfall"], ascending=[True, False], kind="stable")
     if sort == "pct":
         return quota.sort_values(["pct", "remaining"], ascending=[True, False], kind="stable")
     if sort == "remaining":

@@ -36,6 +36,17 @@ CREATE OR REPLACE MACRO status_of(p_pct, p_expected_pct) AS
         ELSE 'lagging'
     END;
 
+-- CONTRACT §4 status of a figure as of a date: 未开始 before the plan's start; 无数据 where the plan's window
+-- holds no data or a rate has nobody in its denominator yet (never 0 %, never on track); otherwise §3's rule.
+-- NULL where the unit has no target to be judged against.
+CREATE OR REPLACE MACRO progress_status(p_as_of, p_start, p_has_data, p_has_value, p_target, p_pct, p_expected_pct) AS
+    CASE
+        WHEN p_target IS NULL THEN NULL
+        WHEN CAST(p_as_of AS DATE) < CAST(p_start AS DATE) THEN 'not_started'
+        WHEN NOT p_has_data OR NOT p_has_value THEN 'no_data'
+        ELSE status_of(p_pct, p_expected_pct)
+    END;
+
 -- CONTRACT §3 expected share (时序进度): linear through (start − 1 day, 0), the plan's milestones and
 -- (deadline, 1), clipped to [0, 1]. Without milestones: (d − start + 1) ÷ (deadline − start + 1).
 CREATE OR REPLACE MACRO expected_share(p_plan, p_metric, p_start, p_deadline, p_on) AS (
@@ -56,9 +67,10 @@ CREATE OR REPLACE MACRO expected_share(p_plan, p_metric, p_start, p_deadline, p_
 );
 
 -- unit_completions: completed trainings in a region unit's counties between the plan's start and a date
--- (CONTRACT §3: a training counts when completed and plan start ≤ end_date ≤ D)
+-- (CONTRACT §3: a training counts when completed and plan start ≤ end_date ≤ D; §4: never past the deadline)
 CREATE OR REPLACE MACRO unit_completions(p_plan, p_unit, p_as_of) AS TABLE
 SELECT t.*
 FROM completed_training AS t
 WHERE t.county_code IN (SELECT county_code FROM unit_members WHERE unit_code = p_unit)
-  AND t.end_date BETWEEN (SELECT start FROM plans WHERE plan_id = p_plan) AND p_as_of;
+  AND t.end_date BETWEEN (SELECT start FROM plans WHERE plan_id = p_plan)
+                     AND least(CAST(p_as_of AS DATE), (SELECT deadline FROM plans WHERE plan_id = p_plan));
