@@ -26,6 +26,7 @@ def data(tmp_path_factory):
         + [training_row(2000 + i, training_type="entrepreneurship", end_date="2023-06-25") for i in range(20)]
     )
     certs = [certificate_row(1000 + i, issue_date="2023-06-28") for i in range(280)]
+    certs.append(certificate_row(5000, issue_date="2023-06-30", county_code="141102"))  # the extract reaches 06-30
     return write_extracts(folder, rows, certs)
 
 
@@ -83,7 +84,7 @@ def test_summary_numbers_equal_the_progress_query_002(data):
     )
     assert text.startswith("截至2023年6月30日，全县")
     total = progress.set_index("metric").loc["training_total"]
-    assert f"补贴性职业技能培训累计{int(total.actual):,}人" in text
+    assert f"职业技能培训(四类合计)累计{int(total.actual):,}人" in text
     assert f"完成年度任务{total.pct:.1f}%" in text
     assert f"时序进度{total.expected_pct:.1f}%" in text
     assert f"滞后{total.expected_pct - total.pct:.1f}个百分点" in text

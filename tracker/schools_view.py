@@ -68,12 +68,12 @@ DISPLAY_COLUMNS = [
     "已取证",
     "完成率",
     "落后人数",
-    "落后百分点",
+    "差距(百分点)",
     "尚需取证",
     "每周需取证",
 ]
 BEHIND_PEOPLE_COLUMNS = ["单位", "组别", "任务数", "已取证", "落后人数"]
-BEHIND_PCT_COLUMNS = ["单位", "组别", "完成率", "时序进度", "落后百分点"]
+BEHIND_PCT_COLUMNS = ["单位", "组别", "完成率", "时序进度", "差距(百分点)"]
 
 
 def group_name(group: str | None) -> str:
@@ -174,7 +174,7 @@ def column_config(st_column_config, max_pct: float = 100.0) -> dict:
             help="已取证 ÷ 任务数",
         ),
         "时序进度": c.NumberColumn(format="%.1f%%", help="截至当日按截止日线性推算应达到的完成率"),
-        "落后百分点": c.NumberColumn(format="%.1f", width=84, help="时序进度 − 完成率；负数表示超前"),
+        "差距(百分点)": c.NumberColumn(format="%.1f", width=84, help="完成率 − 时序进度；负数表示落后"),
         "按时序应完成": c.NumberColumn(format="localized"),
         "落后人数": c.NumberColumn(format="localized", width=70, help="按时序进度应完成人数 − 已取证人数（超前为0）"),
         "尚需取证": c.NumberColumn(format="localized", width=76, help="任务数 − 已取证人数"),
