@@ -292,9 +292,8 @@ def test_thresholds_apply_only_where_their_document_applies_contract_v2(tmp_path
 
 def test_institution_thresholds_of_000_read_employment_over_the_due_cohort_000_contract_v2(tmp_path):
     y = {"start_date": "2021-03-01", "end_date": "2021-03-10"}  # due 2021-06-08
-    rows = outcomes(0, 10, 9, [True] + [False] * 3 + [None] * 6, **y) + [
-        training_row(50, start_date="2021-06-01", end_date="2021-06-10", employed=True)  # due 09-08: 待核实
-    ]
+    late = training_row(50, start_date="2021-06-01", end_date="2021-06-10", employed=True)  # due 09-08: 待核实
+    rows = [*outcomes(0, 10, 9, [True] + [False] * 3 + [None] * 6, **y), late]
     rates = (
         runner_for(tmp_path, rows)
         .run("causes_rates", plan="sx-skills-2021", unit=LIULIN, as_of="2021-07-02")
@@ -306,7 +305,9 @@ def test_institution_thresholds_of_000_read_employment_over_the_due_cohort_000_c
     assert rates.loc["institution_employment_rate", "value"] == pytest.approx(10.0)
     assert rates.loc["institution_employment_rate", "pending"] == 1
     assert not rates.loc["institution_employment_rate", "met"]  # below 000's 30 %
-    action = runner_for(tmp_path / "a", rows).run("causes_rates", plan="sx-action-2021", unit=LIULIN, as_of="2021-07-02")
+    action = runner_for(tmp_path / "a", rows).run(
+        "causes_rates", plan="sx-action-2021", unit=LIULIN, as_of="2021-07-02"
+    )
     assert list(action["metric"]) == ["trainee_employment_rate"]
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from tracker.store import DataError, mark_demo, resolve_data_dir
 
@@ -136,11 +137,24 @@ def cmd_query(args: argparse.Namespace) -> int:
     if as_of is not None:
         params["as_of"] = as_of.isoformat()
     df = runner.run(args.name, **params)
+    _coverage_to_stderr(runner, args.name, params)
     if args.format == "json":
         print(df.to_json(orient="records", date_format="iso", force_ascii=False, indent=1))
     else:
         df.to_csv(sys.stdout, index=False, date_format="%Y-%m-%d")
     return 0
+
+
+def _coverage_to_stderr(runner: Any, name: str, params: dict[str, str]) -> None:
+    """CONTRACT §4 guards for a plan query at a date: 数据截至 / 无数据 / 未开始 said on stderr (stdout stays data)."""
+    from tracker import coverage
+
+    accepted = {p.name for p in runner.queries[name].params}
+    if not {"plan", "as_of"} <= accepted or not params.get("plan") or name == "plan_coverage":
+        return
+    as_of = dt.date.fromisoformat(params["as_of"]) if params.get("as_of") else runner.latest_date()
+    for note in coverage.for_plan(runner, params["plan"], as_of):
+        print(f"注意：{note.text}", file=sys.stderr)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:

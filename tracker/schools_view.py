@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -189,6 +190,16 @@ def to_xlsx(frame: pd.DataFrame, sheet: str = "院校取证", notes: Iterable[st
 
 
 to_csv = export.to_csv
+
+
+def deadline_phrase(deadline: Any, days_left: int, days_past: int) -> str:
+    """截止日 in words at the as-of date: 还有N天 before it, 今天截止 on it, 已过N天 after it."""
+    when = f"截止{ui.fmt_date(deadline)}"
+    if days_past > 0:
+        return f"{when}，已过{int(days_past)}天"
+    if days_left == 0:
+        return f"{when}，今天截止"
+    return f"{when}，还有{int(days_left)}天"
 
 
 def download_name(plan: str, as_of: dt.date, ext: str) -> str:
