@@ -14,8 +14,16 @@ SELECT 'city', city_code, county_code FROM counties
 UNION ALL
 SELECT 'province', province_code, county_code FROM counties, province;
 
+-- CONTRACT §4 names, not codes: a county row always carries its city (晋城市·城区 vs 阳泉市·城区)
+CREATE OR REPLACE VIEW region_labels AS
+SELECT r.level AS unit_type, r.code AS unit_code,
+       CASE WHEN r.level = 'county' THEN city.name || '·' || r.name ELSE r.name END AS unit_label
+FROM regions AS r
+LEFT JOIN regions AS city ON city.code = r.parent_code AND city.level = 'city';
+
 CREATE OR REPLACE VIEW unit_names AS
-SELECT level AS unit_type, code AS unit_code, name AS unit_name, parent_code FROM regions
+SELECT l.unit_type, l.unit_code, l.unit_label AS unit_name, r.parent_code
+FROM region_labels AS l JOIN regions AS r ON r.code = l.unit_code
 UNION ALL
 SELECT 'school', unit_code, name, city_code FROM schools;
 

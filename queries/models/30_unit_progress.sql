@@ -48,11 +48,12 @@ requested AS (
     FROM regions AS r, plan_metrics AS pm
     WHERE r.level = p_level
 )
-SELECT q.unit_type, q.unit_code, q.unit_name, q.metric, pm.kind, pm.position, pm.start, pm.deadline,
-       nt.target, nt.source
+SELECT q.unit_type, q.unit_code, coalesce(l.unit_label, q.unit_name) AS unit_name, q.metric, pm.kind, pm.position,
+       pm.start, pm.deadline, nt.target, nt.source
 FROM requested AS q
 JOIN plan_metrics AS pm USING (metric)
-LEFT JOIN named_targets AS nt USING (unit_type, unit_code, metric);
+LEFT JOIN named_targets AS nt USING (unit_type, unit_code, metric)
+LEFT JOIN region_labels AS l USING (unit_type, unit_code);
 
 -- unit_metric_counts: persons counted as of a date, per unit and metric (value, or num/den for rates)
 CREATE OR REPLACE MACRO unit_metric_counts(p_plan, p_as_of) AS TABLE
