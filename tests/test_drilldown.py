@@ -226,28 +226,44 @@ def outcomes(start, n, passed, employed, **over):
     return [training_row(start + i, passed=i < passed, employed=employed[i], **over) for i in range(n)]
 
 
+SKILLS_2021 = {"start_date": "2021-03-01", "end_date": "2021-03-10"}  # a 000 plan year; outcomes due 06-08
+
+
 def test_watch_list_flags_pass_rate_70_percent_and_not_85_percent_000(tmp_path):
-    rows = outcomes(0, 10, 7, [True] * 10, institution_id="JG070") + outcomes(
-        100, 20, 17, [True] * 20, institution_id="JG085"
+    rows = outcomes(0, 10, 7, [True] * 10, institution_id="JG070", **SKILLS_2021) + outcomes(
+        100, 20, 17, [True] * 20, institution_id="JG085", **SKILLS_2021
     )
-    watch = runner_for(tmp_path, rows).run("institution_watchlist", plan=TRAIN, unit=LIULIN, as_of="2023-07-02")
+    run = runner_for(tmp_path, rows)
+    watch = run.run("institution_watchlist", plan="sx-skills-2021", unit=LIULIN, as_of="2021-07-02")
     assert list(watch["institution_id"]) == ["JG070"]
+    # CONTRACT §4: 000's institution rules are not 003's — the 2021 action plan (001) flags nobody on them
+    assert run.run("institution_watchlist", plan="sx-action-2021", unit=LIULIN, as_of="2021-07-02").empty
     row = watch.iloc[0]
     assert row.pass_rate == pytest.approx(70.0) and row.fails_pass and not row.fails_employment
     assert row.failed == "pass_rate" and row.county_code == LIULIN and row.completed == 10
 
 
-def test_watch_list_employment_uses_known_outcomes_only_and_counts_the_unknown_000(tmp_path):
+def test_watch_list_employment_is_over_the_due_cohort_with_the_pending_counted_000_contract_v2(tmp_path):
+    late = {"start_date": "2021-06-01", "end_date": "2021-06-20"}  # due 09-18: 待核实 on 07-02
     rows = (
-        outcomes(0, 10, 10, [True] * 2 + [False] * 3 + [None] * 5, institution_id="JG040")  # 2 of 5 known
-        + outcomes(100, 10, 10, [True] + [False] * 4 + [None] * 5, institution_id="JG020")  # 1 of 5 known
-        + outcomes(200, 10, 10, [None] * 10, institution_id="JG000")
-    )  # nothing known yet
-    watch = runner_for(tmp_path, rows).run("institution_watchlist", plan=TRAIN, unit=LIULIN, as_of="2023-07-02")
-    assert list(watch["institution_id"]) == ["JG020"]
+        outcomes(0, 5, 5, [True] * 2 + [False] * 3, institution_id="JG040", **SKILLS_2021)  # 2 of 5 due
+        + outcomes(10, 5, 5, [None] * 5, institution_id="JG040", **late)
+        + outcomes(100, 5, 5, [True, True, None, None, None], institution_id="JG400", **SKILLS_2021)  # 2 of 5
+        + outcomes(200, 10, 10, [True] * 10, institution_id="JG000", **late)  # nobody due yet: no verdict
+    )
+    watch = runner_for(tmp_path, rows).run(
+        "institution_watchlist", plan="sx-skills-2021", unit=LIULIN, as_of="2021-07-02"
+    )
+    # JG040: 2 of 5 due = 40 % (≥ 30 %); JG400: due outcomes left empty count as not employed: 2 of 5 = 40 %
+    assert watch.empty
+    rows += outcomes(300, 10, 10, [True] + [None] * 9, institution_id="JG010", **SKILLS_2021)  # 1 of 10 due
+    watch = runner_for(tmp_path / "b", rows).run(
+        "institution_watchlist", plan="sx-skills-2021", unit=LIULIN, as_of="2021-07-02"
+    )
+    assert list(watch["institution_id"]) == ["JG010"]
     row = watch.iloc[0]
-    assert row.employment_rate == pytest.approx(20.0)
-    assert row.employment_known == 5 and row.employment_unknown == 5
+    assert row.employment_rate == pytest.approx(10.0)
+    assert row.employment_known == 10 and row.employment_unknown == 0
     assert row.fails_employment and not row.fails_pass
 
 

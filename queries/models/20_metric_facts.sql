@@ -33,6 +33,14 @@ FROM (VALUES ('subsidised_trainees'), ('training_person_times')) AS m(metric),
      (VALUES ('enterprise_staff'), ('apprenticeship'), ('order_project'), ('entrepreneurship'), ('key_group'),
              ('caregiver_brand'), ('school_directed'), ('online')) AS t(training_type);
 
+-- Training lines a document can give a unit its own target for (Liulin's four lines of 1,500 in 002, its
+-- caregivers, 001's apprentices, 004's directed training): the yardstick for causes where they exist.
+CREATE OR REPLACE VIEW metric_lines AS
+SELECT * FROM (VALUES
+    ('training_enterprise'), ('training_order_project'), ('training_entrepreneurship'), ('training_key_group'),
+    ('training_caregiver'), ('apprentices'), ('directed_training')
+) AS v(metric);
+
 -- Rates over completed trainings: which enrolments form the denominator, and which of them the numerator.
 CREATE OR REPLACE VIEW metric_training_rates AS
 SELECT * FROM (VALUES
