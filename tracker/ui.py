@@ -179,7 +179,9 @@ def table_height(rows: int, max_height: int = 1088) -> int:
 
 def league_table(progress: pd.DataFrame) -> pd.DataFrame:
     """Units (or metrics) ranked by gap to the expected share, the most behind first, with Chinese headers."""
-    df = progress.assign(_gap=progress["pct"] - progress["expected_pct"]).sort_values(
+    pct = pd.to_numeric(progress["pct"], errors="coerce").astype(float)
+    expected = pd.to_numeric(progress["expected_pct"], errors="coerce").astype(float)
+    df = progress.assign(_pct=pct, _expected=expected, _gap=pct - expected).sort_values(
         ["_gap", "unit_code"], ascending=[True, True], na_position="last"
     )
     units = [metric_info(m)["unit"] for m in df["metric"]]
@@ -190,8 +192,8 @@ def league_table(progress: pd.DataFrame) -> pd.DataFrame:
             "指标": [metric_label(m) for m in df["metric"]],
             "任务": [fmt_value(v, u) for v, u in zip(df["target"], units)],
             "完成": [fmt_value(v, u) for v, u in zip(df["actual"], units)],
-            "完成率": df["pct"].to_numpy(),
-            "时序进度": df["expected_pct"].to_numpy(),
+            "完成率": df["_pct"].to_numpy(),
+            "时序进度": df["_expected"].to_numpy(),
             "差距(百分点)": df["_gap"].round(1).to_numpy(),
             "状态": [f"{STATUS_ICONS.get(s, '')} {STATUS_LABELS.get(s, '—')}" for s in df["status"]],
             "依据": [source_label(s) for s in df["source"]],
