@@ -399,3 +399,69 @@ def test_sessions_on_many_threads_share_one_runner_without_connection_busy_error
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(total, dates * 4))
     assert results == [10.0 * (k + 1) for k in range(9)] * 4
+
+
+# ---------------------------------------------------------------- CONTRACT §4 (definitions v2)
+
+
+def test_an_outcome_is_due_exactly_90_days_after_completion_contract_v2(tmp_path):
+    # completed 2023-04-01: due on 06-30 (04-01 + 90); completed 04-02: due 07-01, one day short
+    rows = [
+        training_row(1, training_type="order_project", end_date="2023-04-01", employed=True),
+        training_row(2, training_type="order_project", end_date="2023-04-02", employed=True),
+        training_row(9, county_code=LISHI, end_date="2023-06-30"),
+    ]
+    row = value(progress(tmp_path, rows, []), "order_project_employment_rate")
+    assert (row.denominator, row.pending, row.actual) == (1, 1, 100.0)
+    row = value(
+        progress(
+            tmp_path / "next",
+            [*rows, training_row(8, county_code=LISHI, end_date="2023-07-01")],
+            [],
+            as_of="2023-07-01",
+        ),
+        "order_project_employment_rate",
+    )
+    assert (row.denominator, row.pending) == (2, 0)
+
+
+def test_nobody_due_leaves_the_rate_empty_with_status_no_data_contract_v2(tmp_path):
+    rows = [
+        training_row(1, training_type="order_project", end_date="2023-06-01", employed=True),  # due 08-30
+        training_row(9, county_code=LISHI, end_date="2023-06-30"),
+    ]
+    row = value(progress(tmp_path, rows, []), "order_project_employment_rate")
+    assert row.actual != row.actual and row.pct != row.pct  # NaN: empty, never 0 %
+    assert row.status == "no_data" and row.pending == 1
+
+
+def test_a_count_at_a_date_past_the_deadline_is_its_value_at_the_deadline_contract_v2(tmp_path):
+    rows = [
+        training_row(1, start_date="2023-11-20", end_date="2023-11-30"),  # on the deadline: counts
+        training_row(2, start_date="2023-11-20", end_date="2023-12-01"),  # the day after: never counts
+        training_row(9, county_code=LISHI, end_date="2023-12-31"),
+    ]
+    row = value(progress(tmp_path, rows, [], as_of="2023-12-31"), "training_total")
+    assert row.actual == 1
+    assert row.expected_pct == 100
+    assert row.gap_pts == pytest.approx(100 / 1500 - 100)  # one sign: completion − expected, negative is behind
+
+
+def test_as_of_beyond_the_data_reads_at_the_latest_business_date_in_the_series_too_contract_v2(tmp_path):
+    rows = [training_row(1, end_date="2023-03-10")]
+    _, series = biweekly(tmp_path, rows, [], as_of="2023-12-31")
+    total = series[series.metric == "training_total"]
+    assert total["measured_on"].astype(str).str[:10].max() == "2023-03-10"
+    assert total["period"].max() == 4  # 2023-03-10 lies in period 4 (02-26 … 03-11)
+
+
+def test_enterprise_staff_a_third_of_the_citys_plan_is_a_count_per_city_003_contract_v2(tmp_path):
+    rows = [training_row(i, county_code=LISHI, end_date="2023-06-30") for i in range(3)] + [
+        training_row(10, county_code=LISHI, training_type="apprenticeship", end_date="2023-06-30"),
+        training_row(11, county_code=LISHI, training_type="key_group", end_date="2023-06-30"),
+    ]
+    df = progress(tmp_path, rows, [], plan="sx-train-2023", level="city")
+    row = value(df, "enterprise_third", "141100")
+    assert row.actual == 4  # enterprise staff and apprentices, not key groups
+    assert row.target == 16222  # ⌈48,666 ÷ 3⌉, 吕梁's 示例 plan
+    assert row.source == "demo"
