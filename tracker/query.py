@@ -32,7 +32,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from tracker import QUERIES_DIR, REFERENCE_DIR
-from tracker.contract import TABLES
+from tracker.contract import NAME_COLUMNS, TABLES
 from tracker.store import DataError, active_dir, data_version, resolve_data_dir, table_source
 
 CACHE_SIZE = 256
@@ -179,6 +179,9 @@ class Runner:
                 raise DataError(f"数据目录 {folder} 中没有 {table}.parquet 或 {table}/ 文件夹")
             try:
                 rel = con.read_parquet(source.glob, hive_partitioning=source.hive, union_by_name=True)
+                name_column = NAME_COLUMNS[table].name  # CONTRACT §4: optional; NULL where the extract has none
+                if name_column not in rel.columns:
+                    rel = rel.project(f"*, CAST(NULL AS VARCHAR) AS {name_column}")
                 rel.create_view(f"{table}_raw")
                 con.execute(f"SELECT count(*) FROM {table}_raw").fetchall()
             except duckdb.Error as exc:
