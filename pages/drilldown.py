@@ -212,6 +212,7 @@ nonce = st.session_state.get("drill_nonce", 0)
 
 # ---- institutions of the unit (occupation level can narrow to one) ----------------------------------------------
 institution = ""
+inst_names: dict[str, str] = {}
 by_institution = None
 if level in ("institution", "occupation"):
     by_institution = app.run("drill_breakdown", metric=metric, unit=unit, by="institution")
