@@ -111,7 +111,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     mark_demo(Path(args.out))
     took = time.perf_counter() - t0
     print(f"演示数据已写入 {args.out}：" + "，".join(f"{k} {v:,} 行" for k, v in counts.items()) + f"（{took:.1f} 秒）")
+    from tracker import aggregates
+
+    t1 = time.perf_counter()
+    aggregates.build(Path(args.out), progress=_progress_to_stderr)
+    print(f"汇总数据已计算（{time.perf_counter() - t1:.1f} 秒）")
     return 0
+
+
+def _progress_to_stderr(fraction: float, message: str) -> None:
+    print(f"[{fraction:4.0%}] {message}", file=sys.stderr)
 
 
 def cmd_query(args: argparse.Namespace) -> int:
