@@ -27,7 +27,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_DATA(self, server, session, envelope):
         parsed = email.message_from_bytes(envelope.original_content, policy=policy.default)
         self.messages.append((list(envelope.rcpt_tos), parsed))
         return "250 OK"
@@ -82,7 +82,10 @@ def test_each_unit_gets_its_brief_and_the_office_the_whole_set_002(setup):
     assert len(received.messages) == 2
     by_rcpt = {tuple(r): m for r, m in received.messages}
     unit = by_rcpt[(LIULIN,)]
-    assert unit["Subject"] == "【双周调度】2023年柳林县推进“人人持证、技能山西”建设 第1期（2023年1月1日—2023年1月14日） 柳林县简报"
+    assert (
+        unit["Subject"]
+        == "【双周调度】2023年柳林县推进“人人持证、技能山西”建设 第1期（2023年1月1日—2023年1月14日） 柳林县简报"
+    )
     folder = setup["archive"] / PLAN / "p01_20230101-20230114"
     files = attachments(unit)
     assert list(files) == ["简报_柳林县_liulin-2023_第01期.pdf"]
