@@ -166,8 +166,8 @@ st.caption(
 league_year = None if year == "all" else int(year)
 league_unit = None if county == "all" else county
 left, right = st.columns(2)
-for column, by, title in ((left, "county", "按县(市、区)"), (right, "institution", "按培训机构")):
-    league = timeliness.league(app.runner(), sel.as_of, by, year=league_year, unit=league_unit)
+for column, by, title in ((left, "county", "按县(市、区)"), (right, "institution", "按培训机构（结业10条以上）")):
+    league = timeliness.league(app.runner(), sel.as_of, by, year=league_year, unit=league_unit, min_completed=10)
     column.markdown(f"**{title}**（{len(league):,}个，按录入及时率排名）")
     column.dataframe(
         timeliness.display_frame(league),

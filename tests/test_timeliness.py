@@ -52,6 +52,9 @@ def test_late_entries_are_the_compliance_checks_own_definition_003(runner):
 def test_institution_league_and_a_city_among_cities_003(runner):
     inst = timeliness.league(runner, AS_OF, "institution", year=2023).set_index("institution_id")
     assert list(inst.index) == ["JG002", "JG001"] and inst.loc["JG001", "timely"] == 1
+    assert list(timeliness.league(runner, AS_OF, "institution", year=2023, min_completed=3)["institution_id"]) == [
+        "JG001"
+    ]
     city = timeliness.unit_figures(runner, AS_OF, "141100", year=2023)
     assert (city["completed"], city["due"], city["timely"], city["late"]) == (6, 5, 3, 1)
     assert city["timely_pct"] == 60 and (city["rank"], city["ranked_units"]) == (1, 1)

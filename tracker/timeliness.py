@@ -45,16 +45,24 @@ def params(as_of: dt.date, year: int | None = None, unit: str | None = None) -> 
 
 
 def league(
-    runner: _Runs, as_of: dt.date, by: str = "county", *, year: int | None = None, unit: str | None = None
+    runner: _Runs,
+    as_of: dt.date,
+    by: str = "county",
+    *,
+    year: int | None = None,
+    unit: str | None = None,
+    min_completed: int | None = None,
 ) -> pd.DataFrame:
     """The ranked league per county or per institution (rank 1 = most timely), within region ``unit`` if given.
 
+    ``min_completed`` ranks only institutions with at least that many completions (small ones rank by chance).
     Columns: rank, ranked_units, county_code/county_name/city_name or institution_id, completed, due, timely,
     timely_pct (0–100, NULL when nothing is due), median_lag (days; negative = entered before completion), late.
     """
     if by not in LEVELS:
         raise ValueError(f"by must be one of {LEVELS}: {by}")
-    return runner.run(f"timeliness_{by}", **params(as_of, year, unit))
+    extra = {"min_completed": min_completed} if by == "institution" and min_completed else {}
+    return runner.run(f"timeliness_{by}", **params(as_of, year, unit), **extra)
 
 
 def unit_figures(runner: _Runs, as_of: dt.date, unit: str, *, year: int | None = None) -> dict[str, Any] | None:
