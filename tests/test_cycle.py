@@ -261,3 +261,24 @@ def test_each_brief_is_one_a4_page_with_embedded_chinese_font_and_the_queries_nu
     assert f"（{int(t['timely']):,}/{int(t['due']):,}条），在117个县(市、区)中排第{int(t['rank'])}" in flat
     late = runner.run("compliance_late_entry", as_of=period.end, year=2023, county="141125")
     assert f"逾期录入{len(late):,}" in flat and f"超过90天录入（不录不补）{len(late):,}条" in flat
+
+
+def test_a_valid_batch_that_cannot_be_committed_now_stays_in_the_inbox_and_publishes_nothing_003(
+    tmp_path, demo_extract
+):
+    from tracker import ingest
+    from tracker.inbox import inbox_files
+
+    dirs = {"data": tmp_path / "data", "inbox": tmp_path / "inbox", "archive": tmp_path / "archive"}
+    dirs["inbox"].mkdir()
+    dirs["data"].mkdir()
+    for table in ("training", "certificates"):
+        shutil.copy(demo_extract / f"{table}.parquet", dirs["inbox"] / f"{table}.parquet")
+    with open(dirs["data"] / ingest.LOCK_FILE, "a+") as held:  # another import is running on the data folder
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        busy = run(dirs, "2023-02-01")
+    assert busy.stopped and not busy.rejected and busy.inbox.held
+    assert sorted(p.name for p in inbox_files(dirs["inbox"])) == ["certificates.parquet", "training.parquet"]
+    assert period_names(dirs["archive"]) == []
+    retried = run(dirs, "2023-02-01")
+    assert retried.inbox.version and len(retried.published) == 2

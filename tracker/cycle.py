@@ -409,7 +409,13 @@ class CycleResult:
 
     @property
     def rejected(self) -> bool:
+        """The inbox batch failed validation (moved aside with its 问题清单)."""
         return self.inbox.rejected_to is not None
+
+    @property
+    def stopped(self) -> bool:
+        """Nothing was published because of the inbox: a rejected batch, or one that could not be committed."""
+        return self.rejected or self.inbox.held is not None
 
     def lines(self) -> list[str]:
         out = [f"双周调度 {ui.fmt_date(self.now)}"]
@@ -425,7 +431,7 @@ class CycleResult:
         out += [f"等待数据 {w}" for w in self.waiting]
         out += self.notes
         out += self.mail
-        if not self.published and not self.rejected:
+        if not self.published and not self.stopped:
             out.append("没有新的已结束调度期需要归档")
         return out
 
@@ -446,7 +452,7 @@ def run_cycle(
     with cycle_lock(archive):
         result = CycleResult(now=now, inbox=import_inbox(inbox, data))
         result.removed = remove_leftovers(archive)
-        if result.rejected:
+        if result.stopped:
             return result
         if not has_extracts(data):
             result.notes.append(f"数据目录 {data} 中还没有数据，等待收件箱中的抽取文件")
@@ -504,7 +510,8 @@ def run_cycle(
 def cycle_cli(
     data: Path, inbox: Path, archive: Path, now: dt.date | None, plans: list[str] | None, send: bool = True
 ) -> int:
-    """``python -m tracker cycle``: 0 done (or nothing to do, or another run busy), 2 a rejected inbox batch."""
+    """``python -m tracker cycle``: 0 done (or nothing to do, or another run busy), 2 an inbox batch was rejected
+    or could not be imported (nothing published)."""
     unknown = [p for p in plans or [] if p not in measurable_plans()]
     if unknown:
         print(f"错误：未知计划 {'、'.join(unknown)}（可用：{', '.join(measurable_plans())}）", file=sys.stderr)
@@ -516,4 +523,4 @@ def cycle_cli(
         return 0
     for line in result.lines():
         print(line)
-    return EXIT_REJECTED if result.rejected else 0
+    return EXIT_REJECTED if result.stopped else 0

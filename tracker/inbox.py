@@ -12,8 +12,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
 INBOX_IGNORED_SUFFIXES = (".part", ".tmp", ".crdownload")
 INBOX_SUPPORTED = (".parquet", ".csv", ".xlsx")
 
@@ -23,6 +21,7 @@ class InboxResult:
     files: list[str] = field(default_factory=list)
     version: str | None = None
     rejected_to: Path | None = None
+    held: str | None = None  # why a valid batch could not be committed this run (it stays in the inbox)
     errors: int = 0
     message: str = ""
 
@@ -52,30 +51,35 @@ def _move_all(files: list[Path], target: Path) -> None:
 
 
 def import_inbox(inbox: Path, data: Path) -> InboxResult:
-    """Import every waiting file as one batch (all or nothing)."""
+    """Import every waiting file as one batch (all or nothing).
+
+    A batch that fails validation moves to ``inbox/rejected/<stamp>/`` with its 问题清单. A batch that is valid but
+    cannot be committed now (another import holds the data folder, the ID salt differs from the one used before,
+    the salt is not readable) stays in the inbox and is tried again on the next run; either way nothing is published.
+    """
     from tracker import ingest, pii
 
     files = inbox_files(inbox)
     result = InboxResult(files=[f.name for f in files])
     if not files:
         return result
-    problems: pd.DataFrame | None = None
     try:
         sources = [ingest.Source.from_path(f) for f in files]
-        outcome = ingest.ingest(sources, data, salt=pii.load_salt())
+        salt = pii.load_salt()
+        batch = ingest.validate(sources, salt=salt)
+        if batch.ok:
+            committed = ingest.commit(batch, data)
     except (ingest.IngestError, pii.SaltError) as exc:
-        outcome = None
-        problems = pd.DataFrame(
-            [{"file": "、".join(result.files), "row": None, "column": None, "value": None, "reason": str(exc)}]
-        )
-    if outcome is not None and not isinstance(outcome, ingest.Batch):
-        result.version = outcome.version
-        _move_all(files, inbox / "imported" / outcome.version)
-        result.message = f"已导入 {len(files)} 个文件，新数据版本 {outcome.version}"
+        result.held = str(exc)
+        result.message = f"收件箱中 {len(files)} 个文件本次未能导入（留在收件箱，下次运行重试），本次未发布：{exc}"
         return result
-    if outcome is not None:
-        problems = outcome.problems.frame()
-        problems = problems[problems["severity"] == ingest.ERROR] if len(problems) else problems
+    if batch.ok:
+        result.version = committed.version
+        _move_all(files, inbox / "imported" / committed.version)
+        result.message = f"已导入 {len(files)} 个文件，新数据版本 {committed.version}"
+        return result
+    problems = batch.problems.frame()
+    problems = problems[problems["severity"] == ingest.ERROR] if len(problems) else problems
     target = inbox / "rejected" / _stamp()
     while target.exists():
         target = target.with_name(target.name + "-1")
