@@ -5,6 +5,8 @@ The rules are the named queries queries/compliance_*.sql (tracker.compliance nam
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -167,7 +169,10 @@ league_year = None if year == "all" else int(year)
 league_unit = None if county == "all" else county
 left, right = st.columns(2)
 for column, by, title in ((left, "county", "按县(市、区)"), (right, "institution", "按培训机构（结业10条以上）")):
-    league = timeliness.league(app.runner(), sel.as_of, by, year=league_year, unit=league_unit, min_completed=10)
+    # app.run shows a query problem on the page instead of a traceback
+    league = timeliness.league(
+        SimpleNamespace(run=app.run), sel.as_of, by, year=league_year, unit=league_unit, min_completed=10
+    )
     column.markdown(f"**{title}**（{len(league):,}个，按录入及时率排名）")
     column.dataframe(
         timeliness.display_frame(league),
