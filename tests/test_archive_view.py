@@ -66,7 +66,7 @@ def test_archive_page_offers_every_file_for_download(app):
     assert not at.exception
     assert at.title[0].value == "报告归档"
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["双周调度表", "通报", "柳林县"]
+    assert labels == ["双周调度表", "通报", "吕梁市·柳林县"]
 
 
 def test_compliance_page_shows_the_timeliness_league_003(app):

@@ -84,18 +84,18 @@ def test_each_unit_gets_its_brief_and_the_office_the_whole_set_002(setup):
     unit = by_rcpt[(LIULIN,)]
     assert (
         unit["Subject"]
-        == "【双周调度】2023年柳林县推进“人人持证、技能山西”建设 第1期（2023年1月1日—2023年1月14日） 柳林县简报"
+        == "【双周调度】2023年柳林县推进“人人持证、技能山西”建设 第1期（2023年1月1日—2023年1月14日） 吕梁市·柳林县简报"
     )
     folder = setup["archive"] / PLAN / "p01_20230101-20230114"
     files = attachments(unit)
-    assert list(files) == ["简报_柳林县_liulin-2023_第01期.pdf"]
-    assert files["简报_柳林县_liulin-2023_第01期.pdf"] == (folder / "briefs" / "141125.pdf").read_bytes()
+    assert list(files) == ["简报_吕梁市·柳林县_liulin-2023_第01期.pdf"]
+    assert files["简报_吕梁市·柳林县_liulin-2023_第01期.pdf"] == (folder / "briefs" / "141125.pdf").read_bytes()
     office = by_rcpt[(OFFICE,)]
     assert office["Subject"].endswith("调度表、通报及各单位简报")
     assert set(attachments(office)) == {
         "双周调度表_liulin-2023_第01期.xlsx",
         "通报_liulin-2023_第01期.docx",
-        "简报_柳林县_liulin-2023_第01期.pdf",
+        "简报_吕梁市·柳林县_liulin-2023_第01期.pdf",
     }
     assert attachments(office)["双周调度表_liulin-2023_第01期.xlsx"] == (folder / "dispatch.xlsx").read_bytes()
     assert "演示数据" in office.get_body(("plain",)).get_content()
