@@ -421,7 +421,9 @@ def _check_raw(
             example = given[int(idx[0])].as_py()
             problems.add(f, int(rows[idx[0]]), c, example, f"{NORMALISED[kind]}，共 {len(idx):,} 个单元格", WARNING)
         cleaned[c] = s
-        report(control_chars(s, free), c, REASONS["control"], s)
+        # control characters wherever they stand (trimming would hide a leading \v); tabs and line breaks only
+        # inside a code, id or date (around one they are just a paste's leftovers)
+        report(control_chars(given, True) | control_chars(s, free), c, REASONS["control"], given)
         report(too_long(s, limits.max_cell_chars), c, too_long_reason, s)
         if c == raw_id_col or (pa.types.is_string(schema.field(c).type) and c not in lim.FREE_TEXT_COLUMNS):
             report(scientific(s), c, REASONS["scientific"], s)

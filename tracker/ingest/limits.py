@@ -47,7 +47,7 @@ HOURS_TYPE_MAX = 32767
 
 @dataclass(frozen=True)
 class Limits:
-    max_file_mb: int
+    max_file_mb: float
     max_rows: int
     max_xlsx_unzipped_mb: int
     max_cell_chars: int
@@ -57,7 +57,7 @@ class Limits:
 
     @property
     def max_file_bytes(self) -> int:
-        return self.max_file_mb * 1024 * 1024
+        return int(self.max_file_mb * 1024 * 1024)
 
 
 DEFAULTS = {
@@ -93,7 +93,7 @@ def current() -> Limits:
     if isinstance(earliest, str):
         earliest = dt.date.fromisoformat(earliest)
     return Limits(
-        max_file_mb=int(get("max_file_mb")),
+        max_file_mb=float(get("max_file_mb")),
         max_rows=int(get("max_rows")),
         max_xlsx_unzipped_mb=int(get("max_xlsx_unzipped_mb")),
         max_cell_chars=int(get("max_cell_chars")),

@@ -170,7 +170,8 @@ def _read_csv(data: bytes, limits: lim.Limits) -> RawFile:
         raise FileRefused("文件为空（没有表头和数据）")
     # a title line (or several) above the header, as Excel writes a 花名册 saved as CSV
     head_lines = text.split("\n", lim.HEADER_SCAN_ROWS)[: lim.HEADER_SCAN_ROWS]
-    parsed = [next(csv.reader([line.rstrip("\r")], delimiter=_sniff_delimiter(line)), []) for line in head_lines]
+    head_lines = [line[:20_000].rstrip("\r") for line in head_lines]  # a header is short; a probe may not be
+    parsed = [next(csv.reader([line], delimiter=_sniff_delimiter(line)), []) for line in head_lines]
     found = find_header(parsed)
     offset = 0
     notes: list[str] = []
