@@ -558,8 +558,10 @@ def _check_raw(
         report(
             _np(over_days),
             "hours",
-            f"{REASONS['hours_per_day']}（每天至多{limits.max_hours_per_day}课时；设置 [import] max_hours_per_day）",
+            f"{REASONS['hours_per_day']}（每天至多{limits.max_hours_per_day}课时；设置 [import] max_hours_per_day），"
+            "请核实课时或开班 / 结业日期",
             hours,
+            WARNING,  # a record may carry the exam day as its end: worth a look, not a reason to refuse the file
             suffix=lambda idx: [f"（培训{d}天）" for d in pc.take(days, pa.array(idx)).to_pylist()],
         )
     else:

@@ -75,7 +75,8 @@ DEFAULTS = {
     "max_cell_chars": 200,
     # 企业新型学徒制 runs 1–2 years at ≈ 1,600 teaching hours a year (seed 003); nothing else is longer.
     "max_hours": 4000,
-    # No course teaches more than 12 hours a day: hours > 12 × (end − start + 1 days) cannot be true.
+    # No course teaches more than 12 hours a day: hours > 12 × (end − start + 1 days) is reported as a warning
+    # to check (not refused: a record may carry the exam day as its end date; the demo generator writes such rows).
     "max_hours_per_day": 12,
     # The real-name system (职业培训实名制信息系统) holds records from 2015; the earliest plan (seed 000)
     # starts 2018. Earlier dates are typing errors (1023 for 2023) or Excel's 1900 date system.
