@@ -249,7 +249,9 @@ def build() -> None:
     write_csv("hours_30000.csv", rows(1, hours=30000))
     case("hours_30000.csv", "refused", "课时超过一次培训可能的上限（4,000课时", "hours = 30,000")
     write_csv("hours_per_day.csv", rows(1, start_date="2023-03-01", end_date="2023-03-01", hours=200))
-    case("hours_per_day.csv", "warned", "课时超过培训天数所能容纳的课时", "200 hours in one day: imported, to be checked")
+    case(
+        "hours_per_day.csv", "warned", "课时超过培训天数所能容纳的课时", "200 hours in one day: imported, to be checked"
+    )
     write_csv(
         "date_before_programme.csv", rows(1, start_date="2012-03-01", end_date="2012-03-10", entered_on="2012-03-12")
     )
