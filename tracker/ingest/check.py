@@ -248,12 +248,13 @@ def check_source(
     salt: bytes | None = None,
     today: dt.date | None = None,
     limits: lim.Limits | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> list[FileResult]:
     """Read and validate one file (each sheet read from a workbook is one result)."""
     limits = limits or lim.current()
     sha = src.sha256
     try:
-        raws = read_source(src, limits)
+        raws = read_source(src, limits, progress)
     except FileRefused as exc:
         problems.add(src.name, None, None, None, str(exc))
         return [FileResult(src.name, sha, len(src.data), source=src.name, errors=1)]
@@ -664,9 +665,14 @@ def validate(
     say = progress or (lambda _f, _m: None)
     limits = lim.current()
     files: list[FileResult] = []
+    share = 0.55 / max(len(sources), 1)
     for i, src in enumerate(sources):
-        say(0.05 + 0.5 * i / max(len(sources), 1), f"正在读取并校验 {src.name}（{i + 1}/{len(sources)}）…")
-        files += check_source(src, problems, salt=salt, today=today, limits=limits)
+        say(0.05 + share * i, f"正在读取并校验 {src.name}（{i + 1}/{len(sources)}）…")
+
+        def reading(f: float, m: str, i: int = i) -> None:
+            say(0.05 + share * (i + 0.8 * f), m)
+
+        files += check_source(src, problems, salt=salt, today=today, limits=limits, progress=reading)
     seen_sha: dict[str, str] = {}
     for fr in files:
         if fr.sha256 in seen_sha and seen_sha[fr.sha256] != fr.source:

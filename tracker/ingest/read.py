@@ -17,7 +17,7 @@ import itertools
 import os
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,8 +90,14 @@ class FileRefused(Exception):
     """The file cannot be read at all (one problem without a row)."""
 
 
-def read_source(src: Source, limits: lim.Limits | None = None) -> list[RawFile]:
-    """Every readable part of a file (one per matching sheet for .xlsx); :class:`FileRefused` if none."""
+Progress = Callable[[float, str], None]
+
+
+def read_source(src: Source, limits: lim.Limits | None = None, progress: Progress | None = None) -> list[RawFile]:
+    """Every readable part of a file (one per matching sheet for .xlsx); :class:`FileRefused` if none.
+
+    ``progress(fraction of this file, message)`` is called while a workbook is streamed.
+    """
     limits = limits or lim.current()
     suffix = Path(src.name).suffix.lower()
     if suffix not in SUPPORTED:
@@ -105,7 +111,7 @@ def read_source(src: Source, limits: lim.Limits | None = None) -> list[RawFile]:
         return [_read_parquet(src.data, limits)]
     if suffix == ".csv":
         return [_read_csv(src.data, limits)]
-    return _read_xlsx(src.data, src.name, limits)
+    return _read_xlsx(src.data, src.name, limits, progress)
 
 
 def _too_many_rows(limits: lim.Limits) -> FileRefused:
@@ -344,7 +350,7 @@ def _check_zip(data: bytes, limits: lim.Limits) -> None:
         )
 
 
-def _read_xlsx(data: bytes, name: str, limits: lim.Limits) -> list[RawFile]:
+def _read_xlsx(data: bytes, name: str, limits: lim.Limits, progress: Progress | None = None) -> list[RawFile]:
     import openpyxl
 
     _check_zip(data, limits)
@@ -375,7 +381,7 @@ def _read_xlsx(data: bytes, name: str, limits: lim.Limits) -> list[RawFile]:
             skipped = [w.title for w in wb.worksheets[1:]]
         several = len(wb.worksheets) > 1
         out = [
-            _read_sheet(ws, idx, names, depth, limits, f"{name}［{ws.title}］" if several else name)
+            _read_sheet(ws, idx, names, depth, limits, f"{name}［{ws.title}］" if several else name, progress)
             for ws, idx, names, depth in plans
         ]
     finally:
@@ -389,7 +395,9 @@ def _read_xlsx(data: bytes, name: str, limits: lim.Limits) -> list[RawFile]:
     return out
 
 
-def _read_sheet(ws: Any, idx: int, names: list[str], depth: int, limits: lim.Limits, label: str) -> RawFile:
+def _read_sheet(
+    ws: Any, idx: int, names: list[str], depth: int, limits: lim.Limits, label: str, progress: Progress | None
+) -> RawFile:
     names = list(names)
     while names and names[-1] == "":
         names.pop()
@@ -424,6 +432,10 @@ def _read_sheet(ws: Any, idx: int, names: list[str], depth: int, limits: lim.Lim
             col.append(t)
         if width and len(columns[0]) >= CHUNK_ROWS:
             flush()
+            if progress is not None:
+                total = ws.max_row or 0
+                share = min(r / total, 1.0) if total else 0.5
+                progress(share, f"正在读取 {label}：已读 {count:,} 行" + (f" / 约 {total:,} 行" if total else ""))
     if width:
         flush()
     table = pa.table({n: pa.chunked_array(c, pa.string()) for n, c in zip(unique, chunks)}) if width else pa.table({})
