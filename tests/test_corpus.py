@@ -297,3 +297,13 @@ def test_generated_excel_habits_are_normalised_to_the_same_table(columns, habit)
     assert problems.errors == 0, problems.frame().to_dict("records")
     assert problems.warnings >= 1
     assert mangled.data.equals(clean.data)
+
+
+def test_settings_example_documents_every_import_limit_with_its_default():
+    import tomllib
+
+    from tracker.ingest import limits
+
+    documented = tomllib.loads((CORPUS.parent.parent / "settings.example.toml").read_text(encoding="utf-8"))["import"]
+    assert documented.keys() == limits.DEFAULTS.keys()
+    assert {k: str(v) for k, v in documented.items()} == {k: str(v) for k, v in limits.DEFAULTS.items()}
