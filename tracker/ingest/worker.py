@@ -14,6 +14,7 @@ page side (:mod:`tracker.data_view`) starts the worker with :func:`start` and re
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+NICENESS = 10
 PROGRESS = "progress.json"
 RESULT = "result.json"
 LOG = "worker.log"
@@ -169,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--job", required=True)
     ap.add_argument("files", nargs="+")
     args = ap.parse_args(argv)
+    with contextlib.suppress(OSError):  # the dashboard's own threads come first; an import may take a little longer
+        os.nice(NICENESS)
     return run(args.stage, args.files, Path(args.data), Path(args.job))
 
 
