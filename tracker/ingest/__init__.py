@@ -25,21 +25,16 @@ from typing import Any
 from tracker import pii
 from tracker.contract import PERSON_CATEGORIES, STATUSES, TRAINING_TYPES
 from tracker.ingest.check import (
-    DETAIL_CAP,
-    ERROR,
     REASONS,
-    SEVERITY_LABELS,
-    WARNING,
     Batch,
     FileResult,
-    Problems,
     check_file,
     check_source,
     check_table,
-    column_label,
     duplicate_rows,
     validate,
 )
+from tracker.ingest.problems import DETAIL_CAP, ERROR, SEVERITY_LABELS, WARNING, Problems, column_label
 from tracker.ingest.read import SUPPORTED, FileRefused, RawFile, Source, canonical_column, detect_table, read_source
 from tracker.store import (
     LOCK_FILE,

@@ -12,7 +12,8 @@ import pandas as pd
 from tracker import pii
 from tracker.contract import TABLE_LABELS
 from tracker.ingest import ROW_NOTE, IngestError, commit
-from tracker.ingest.check import ERROR, SEVERITY_LABELS, WARNING, Batch, column_label, validate
+from tracker.ingest.check import Batch, validate
+from tracker.ingest.problems import ERROR, SEVERITY_LABELS, WARNING, column_label
 from tracker.ingest.read import Source
 from tracker.store import is_demo, list_versions, rollback_version
 
