@@ -145,7 +145,7 @@ def test_no_raw_id_number_is_found_anywhere_after_importing_every_pii_case(serve
     """#16 / CONTRACT §1: the raw ID number is never stored — grep the whole data folder after the PII cases."""
     from tracker.query import Runner
 
-    pii_cases = [c for c in CASES if "raw_id" in c["file"] or "person_id" in c["file"]]
+    pii_cases = [c for c in CASES if any(k in c["file"] for k in ("raw_id", "person_id", "id_in_name"))]
     shown: list[str] = []
     for case in pii_cases:
         if case["salt"] != "yes":

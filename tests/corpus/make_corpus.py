@@ -140,6 +140,8 @@ def build() -> None:
         r["身份证号"] = i
     write_csv("raw_id_column_hashed.csv", id_rows)
     case("raw_id_column_hashed.csv", "accepted", "已导入为新版本", "身份证号 column: checked and hashed")
+    write_csv(f"id_in_name_{RAW_IDS[0]}.csv", rows(1))
+    case(f"id_in_name_{RAW_IDS[0]}.csv", "accepted", "已导入为新版本", "a file named after a person's ID number")
     write_csv("hours_apprenticeship.csv", rows(1, training_type="apprenticeship", hours=3200, end_date="2024-12-31"))
     case("hours_apprenticeship.csv", "accepted", "已导入为新版本", "two years of 学徒制 at 1,600 hours a year")
 

@@ -149,15 +149,16 @@ def check_source(
     """Read and validate one file (each sheet read from a workbook is one result)."""
     limits = limits or lim.current()
     sha = src.sha256
+    shown = pii.scrub_text(src.name)  # a file named after a person's ID number is not written down either
     try:
         raws = read_source(src, limits, progress)
     except FileRefused as exc:
-        problems.add(src.name, None, None, None, str(exc))
-        return [FileResult(src.name, sha, len(src.data), source=src.name, errors=1)]
+        problems.add(shown, None, None, None, str(exc))
+        return [FileResult(shown, sha, len(src.data), source=shown, errors=1)]
     out = []
     for raw in raws:
-        name = raw.label or src.name
-        result = FileResult(name, sha, len(src.data), source=src.name, sheet=raw.sheet)
+        name = pii.scrub_text(raw.label or src.name)
+        result = FileResult(name, sha, len(src.data), source=shown, sheet=raw.sheet)
         result.fmt, result.encoding = raw.fmt, raw.encoding
         for note in raw.notes:
             problems.add(name, None, None, None, note, WARNING)
