@@ -25,7 +25,7 @@ def _settled(page, timeout: float = 180_000) -> None:
     page.wait_for_selector("h1", timeout=timeout)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && document.querySelectorAll('[data-testid=\"stMetric\"], [data-testid=\"stDataFrame\"]').length > 0",
+        ' && document.querySelectorAll(\'[data-testid="stMetric"], [data-testid="stDataFrame"]\').length > 0',
         timeout=timeout,
     )
 
