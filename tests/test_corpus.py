@@ -160,6 +160,17 @@ def test_no_raw_id_number_is_found_anywhere_after_importing_every_pii_case(serve
         if name in runner.queries:
             with contextlib.suppress(Exception):  # a query needing other parameters is not what this checks
                 runner.run(name, plan="liulin-2023")
+    # and every export: the dispatch report (xlsx and text) and person-level compliance lists as CSV / xlsx
+    from tracker import export, report
+
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    report.write_report(plan="liulin-2023", as_of=None, data=served, out=str(exports / "dispatch.xlsx"), fmt="xlsx")
+    for name in ("compliance_repeat_level", "compliance_over_three", "compliance_late_entry"):
+        frame = runner.run(name)
+        (exports / f"{name}.csv").write_bytes(export.to_csv(frame))
+        (exports / f"{name}.xlsx").write_bytes(export.to_xlsx(frame))
+    shown += [t for p in exports.iterdir() for t in _texts_in(p)]
     planted = _planted_ids()
     files = [p for p in served.rglob("*") if p.is_file()]
     assert any("versions" in p.parts for p in files) and any(".cache" in p.parts for p in files)
