@@ -92,6 +92,7 @@ uploads = st.file_uploader(
     accept_multiple_files=True,
     key=f"uploads_{st.session_state['upload_key']}",
 )
+st.caption(data_view.limits_note())
 
 last = st.session_state.get("last_import")
 if last and not uploads:

@@ -25,6 +25,15 @@ def oversized(uploads: list[tuple[str, int]], limits: lim.Limits | None = None) 
     return [too_large(name, size, limits) for name, size in uploads if size > limits.max_file_bytes]
 
 
+def limits_note(limits: lim.Limits | None = None) -> str:
+    """The upload limits in one sentence (shown under the uploader)."""
+    limits = limits or lim.current()
+    return (
+        f"单个文件不超过 {limits.max_file_mb:g} MB、{limits.max_rows:,} 行；导入在单独的进程中进行，"
+        "进行中其他用户照常使用（上限见设置文件 [import]）。"
+    )
+
+
 def problems_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     """The worker's problem records as the page's table (Chinese headers)."""
     df = pd.DataFrame(records, columns=["file", "row", "column", "value", "reason", "severity"])
