@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import io
 import re
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -126,7 +127,8 @@ def _planted_ids() -> set[str]:
 
 
 def _digits_only(text: str) -> str:
-    return re.sub(r"[\s\-\u00a0\u3000]", "", text)
+    """Separators removed and full-width characters folded, so an ID is found however it was written."""
+    return re.sub(r"[\s\-\u00a0\u3000]", "", unicodedata.normalize("NFKC", text))
 
 
 def _texts_in(path: Path) -> list[str]:
@@ -211,6 +213,8 @@ def id_written_somehow(draw) -> tuple[str, str]:
         out += c.lower() if c == "X" and draw(st.booleans()) else c
         if i < 17 and draw(st.integers(0, 9)) == 0:
             out += draw(st.sampled_from([" ", "-", "\u00a0", "  "]))
+    if draw(st.integers(0, 3)) == 0:  # typed with a Chinese IME: full-width digits
+        out = out.translate({ord(str(d)): 0xFF10 + d for d in range(10)})
     prefix = draw(st.sampled_from(["", "身份证", "JG-", "（", "no. "]))
     suffix = draw(st.sampled_from(["", "）", " 号", "/2023"]))
     return raw, prefix + out + suffix

@@ -118,7 +118,12 @@ def _mask_separated(m: re.Match) -> str:
 
 
 def scrub_text(text: str) -> str:
-    """Mask anything in free text that looks like a 14–18 character ID number (used on error messages)."""
+    """Mask anything in free text that looks like a 14–18 character ID number (used on error messages).
+
+    Full-width digits (１４１１２５…) are read as digits first, so an ID typed with a Chinese IME is masked too.
+    """
+    if any("\uff10" <= c <= "\uff19" or c in "Ｘｘ" for c in text):
+        text = text.translate(_FULLWIDTH_DIGITS)
     text = _ID_IN_TEXT.sub(lambda m: m[1] + "*" * len(m[2]) + m[3], text)
     return _SEPARATED_ID.sub(_mask_separated, text)
 
