@@ -101,11 +101,12 @@ if last and not uploads:
         st.markdown(f"- {line}")
 
 
-def run_job(stage: str, files: list, label: str) -> dict:
+def run_job(stage: str, files: list, label: str, batch_from: str | None = None) -> dict:
     """Run the import worker on the uploads (another process: other users' pages are not held up)."""
     job = st.session_state.get(f"job_{stage}")
     if job is None or job[0] != key:
-        job = (key, worker.start(stage, [(u.name, u.getvalue()) for u in files], folder, salt))
+        uploads = [(u.name, u.getvalue()) for u in files]
+        job = (key, worker.start(stage, uploads, folder, salt, batch_from=batch_from))
         st.session_state[f"job_{stage}"] = job
     bar = st.progress(0.0, text=label)
     while True:
@@ -128,6 +129,8 @@ if uploads:
         st.stop()
     cached = st.session_state.get("validated")
     if not cached or cached[0] != key:
+        if cached:
+            worker.discard(cached[1].get("batch_dir"))  # the batch kept for files no longer chosen
         cached = (key, run_job("check", uploads, "正在校验（在单独的进程中进行，不影响其他用户）："))
         st.session_state["validated"] = cached
     checked: dict = cached[1]
@@ -183,7 +186,7 @@ if uploads:
         what = "、".join(f"{f['name']}（{TABLE_LABELS[f['table']]} {f['rows']:,} 条）" for f in checked["files"])
         st.text(f"将导入：{what}。" + ("导入后演示数据不再显示。" if info["demo"] else ""))
         if st.button("导入为新版本", type="primary", icon=":material/upload:") or st.session_state.get("job_commit"):
-            result = run_job("commit", uploads, "正在导入（在单独的进程中进行）：")
+            result = run_job("commit", uploads, "正在导入（在单独的进程中进行）：", checked.get("batch_dir"))
             if not result.get("version"):
                 st.error(result.get("error") or "导入未完成：校验未通过，数据未作改动。", icon=":material/error:")
             else:

@@ -44,11 +44,15 @@ def test_the_worker_validates_and_commits_in_another_process_with_progress(serve
     assert result["pid"] != os.getpid()
     assert result["ok"] and [f["table"] for f in result["files"]] == ["training", "certificates"]
     assert not job.folder.exists() or not list(job.folder.glob("f*/*")), "uploads left on disk"
+    kept = Path(result["batch_dir"])
+    assert (kept / worker.BATCH).is_file()  # what the check validated, kept for the import (no re-reading)
     before = ingest.version_info(served)["version"]
-    job = worker.start("commit", [("two_tables.xlsx", data)], served, None)
+    job = worker.start("commit", [], served, None, batch_from=kept)
     while (polled := worker.poll(job))[2] is None:
         time.sleep(0.05)
     assert polled[2]["version"] == ingest.version_info(served)["version"] != before
+    assert polled[2]["manifest"]["tables"]["certificates"]["imported"] == 2
+    assert not kept.exists()  # the kept batch does not outlive the import
 
 
 def test_the_page_reads_every_sheet_and_says_what_was_normalised(served):

@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import json
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -27,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 NICENESS = 10
+JOB_PREFIX = "skills-import-"
+BATCH = "batch.pickle"
 PROGRESS = "progress.json"
 RESULT = "result.json"
 LOG = "worker.log"
@@ -68,7 +71,42 @@ def batch_summary(batch: Any) -> dict[str, Any]:
     }
 
 
-def run(stage: str, files: list[str], data_dir: Path, job: Path) -> int:
+def _save_batch(batch: Any, job: Path) -> None:
+    """Keep a clean batch (already pseudonymised: no raw ID number in it) for the commit stage, salt left out."""
+    from tracker import pii
+
+    fingerprint = pii.salt_fingerprint(batch.salt) if batch.salt else None
+    salt, batch.salt = batch.salt, None
+    try:
+        with open(job / BATCH, "wb") as fh:
+            pickle.dump({"fingerprint": fingerprint, "batch": batch}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        batch.salt = salt
+
+
+def _load_batch(folder: Path, salt: bytes | None) -> Any | None:
+    """The batch a check stage kept, if it is there and was validated with the same salt."""
+    from tracker import pii
+
+    try:
+        with open(folder / BATCH, "rb") as fh:
+            kept = pickle.load(fh)  # written by our own check stage into a private (0700) temp folder
+    except (OSError, pickle.UnpicklingError, EOFError):
+        return None
+    if kept["fingerprint"] != (pii.salt_fingerprint(salt) if salt else None):
+        return None
+    batch = kept["batch"]
+    batch.salt = salt
+    return batch
+
+
+def discard(folder: Path | str | None) -> None:
+    """Remove a job folder (its kept batch holds pseudonymised personal data: it does not linger)."""
+    if folder and Path(folder).name.startswith(JOB_PREFIX):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def run(stage: str, files: list[str], data_dir: Path, job: Path, batch_from: Path | None = None) -> int:
     from tracker import ingest, pii
 
     def say(fraction: float, message: str) -> None:
@@ -77,15 +115,21 @@ def run(stage: str, files: list[str], data_dir: Path, job: Path) -> int:
     result: dict[str, Any] = {"stage": stage, "pid": os.getpid()}
     try:
         say(0.01, "正在读取文件…")
-        sources = [ingest.Source.from_path(f) for f in files]
-        for f in files:  # uploads may hold raw ID numbers: they do not stay on disk a moment longer than needed
-            Path(f).unlink(missing_ok=True)
         salt = pii.load_salt()
-        batch = ingest.validate(sources, salt=salt, progress=say)
+        batch = _load_batch(batch_from, salt) if stage == "commit" and batch_from else None
+        if batch is None:
+            sources = [ingest.Source.from_path(f) for f in files]
+            for f in files:  # uploads may hold raw ID numbers: they do not stay on disk a moment longer than needed
+                Path(f).unlink(missing_ok=True)
+            batch = ingest.validate(sources, salt=salt, progress=say)
         result.update(batch_summary(batch))
+        if stage == "check" and batch.ok:
+            _save_batch(batch, job)
+            result["batch_dir"] = str(job)
         if stage == "commit" and batch.ok:
             done = ingest.commit(batch, data_dir, progress=say)
             result.update(version=done.version, manifest=done.manifest, removed=done.removed_leftovers)
+            discard(batch_from)
         say(1.0, "完成")
     except (ingest.IngestError, pii.SaltError) as exc:
         result.update(ok=False, error=str(exc))
@@ -111,9 +155,19 @@ class Job:
     started: float
 
 
-def start(stage: str, uploads: list[tuple[str, bytes]], data_dir: Path, salt: bytes | None) -> Job:
-    """Write the uploads to a job folder and start the worker on them (returns at once)."""
-    folder = Path(tempfile.mkdtemp(prefix="skills-import-"))
+def start(
+    stage: str,
+    uploads: list[tuple[str, bytes]],
+    data_dir: Path,
+    salt: bytes | None,
+    batch_from: str | Path | None = None,
+) -> Job:
+    """Write the uploads to a job folder and start the worker on them (returns at once).
+
+    A commit given ``batch_from`` (the folder of a successful check) imports what that check validated instead
+    of reading and validating the files again; the uploads are the fallback when that batch is gone.
+    """
+    folder = Path(tempfile.mkdtemp(prefix=JOB_PREFIX))
     paths = []
     for i, (name, data) in enumerate(uploads):
         sub = folder / f"f{i}"
@@ -128,6 +182,8 @@ def start(stage: str, uploads: list[tuple[str, bytes]], data_dir: Path, salt: by
     root = Path(__file__).resolve().parent.parent.parent
     env["PYTHONPATH"] = os.pathsep.join([str(root), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     cmd = [sys.executable, "-m", "tracker.ingest.worker", stage, "--data", str(data_dir), "--job", str(folder)]
+    if batch_from:
+        cmd += ["--batch", str(batch_from)]
     with open(folder / LOG, "ab") as log:
         proc = subprocess.Popen(
             [*cmd, *paths], stdout=log, stderr=log, stdin=subprocess.DEVNULL, env=env, start_new_session=True
@@ -148,7 +204,8 @@ def poll(job: Job) -> tuple[float, str, dict[str, Any] | None]:
             proc.wait(timeout=10)
         result = json.loads(result_path.read_text(encoding="utf-8"))
         log = job.folder / LOG
-        if not log.exists() or log.stat().st_size == 0:  # nothing to look into later
+        keep = (job.folder / BATCH).exists() or (log.exists() and log.stat().st_size > 0)
+        if not keep:  # nothing to import from or look into later
             shutil.rmtree(job.folder, ignore_errors=True)
         return 1.0, "完成", result
     try:
@@ -169,11 +226,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("stage", choices=["check", "commit"])
     ap.add_argument("--data", required=True)
     ap.add_argument("--job", required=True)
-    ap.add_argument("files", nargs="+")
-    args = ap.parse_args(argv)
+    ap.add_argument("--batch", help="folder of a successful check stage: import the batch it kept")
+    ap.add_argument("files", nargs="*")
+    args = ap.parse_intermixed_args(argv)
+    if not args.files and not args.batch:
+        ap.error("give the files to import (or --batch)")
     with contextlib.suppress(OSError):  # the dashboard's own threads come first; an import may take a little longer
         os.nice(NICENESS)
-    return run(args.stage, args.files, Path(args.data), Path(args.job))
+    return run(args.stage, args.files, Path(args.data), Path(args.job), Path(args.batch) if args.batch else None)
 
 
 if __name__ == "__main__":
