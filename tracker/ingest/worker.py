@@ -120,7 +120,8 @@ def run(stage: str, files: list[str], data_dir: Path, job: Path, batch_from: Pat
         if batch is None:
             sources = [ingest.Source.from_path(f) for f in files]
             for f in files:  # uploads may hold raw ID numbers: they do not stay on disk a moment longer than needed
-                Path(f).unlink(missing_ok=True)
+                if Path(f).resolve().is_relative_to(job.resolve()):  # only the copies start() wrote, never a user's
+                    Path(f).unlink(missing_ok=True)
             batch = ingest.validate(sources, salt=salt, progress=say)
         result.update(batch_summary(batch))
         if stage == "check" and batch.ok:
