@@ -98,3 +98,12 @@ def test_the_problem_list_download_never_runs_a_cell_as_a_formula():
     cells = [c for row in back.values.tolist() for c in row]
     assert not [c for c in cells if c.startswith(("=", "+", "-", "@"))]
     assert '\'=HYPERLINK("http://x","y")' in cells and "'@evil.csv" in cells
+
+
+def test_the_worker_deletes_its_own_upload_copies_but_never_a_file_given_from_elsewhere(served, tmp_path):
+    mine = tmp_path / "clean_training.csv"
+    mine.write_bytes((CORPUS / "clean_training.csv").read_bytes())
+    job = tmp_path / "job"
+    job.mkdir()
+    assert worker.run("check", [str(mine)], served, job) == 0
+    assert mine.is_file()
