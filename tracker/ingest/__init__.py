@@ -6,6 +6,7 @@ The parts, by what they do:
   title; size and row limits refused up front);
 - :mod:`tracker.ingest.normalise` — Excel's and paste's habits undone (with a warning), values typed;
 - :mod:`tracker.ingest.check` — every rule of the contract, raw ID numbers anywhere, what cannot be true;
+- :mod:`tracker.ingest.problems` — problems found: exact counts, capped details, values masked;
 - :mod:`tracker.ingest.limits` — every limit with its reason (operator-tunable ones in settings ``[import]``);
 - :mod:`tracker.ingest.cli` — ``python -m tracker ingest`` / ``versions`` output;
 - :mod:`tracker.ingest.worker` — the import run outside the dashboard's process, reporting progress.
