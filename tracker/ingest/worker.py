@@ -30,6 +30,7 @@ from typing import Any
 NICENESS = 10
 JOB_PREFIX = "skills-import-"
 BATCH = "batch.pickle"
+JOB_MAX_AGE = 3600  # seconds a job folder (uploads, a kept batch) may stay in the temp folder
 PROGRESS = "progress.json"
 RESULT = "result.json"
 LOG = "worker.log"
@@ -100,6 +101,15 @@ def _load_batch(folder: Path, salt: bytes | None) -> Any | None:
     return batch
 
 
+def sweep(max_age: float = JOB_MAX_AGE) -> None:
+    """Remove job folders older than ``max_age`` seconds (a check whose files were never imported, a crash)."""
+    now = time.time()
+    for folder in Path(tempfile.gettempdir()).glob(JOB_PREFIX + "*"):
+        with contextlib.suppress(OSError):
+            if folder.is_dir() and now - folder.stat().st_mtime > max_age:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
 def discard(folder: Path | str | None) -> None:
     """Remove a job folder (its kept batch holds pseudonymised personal data: it does not linger)."""
     if folder and Path(folder).name.startswith(JOB_PREFIX):
@@ -168,6 +178,7 @@ def start(
     A commit given ``batch_from`` (the folder of a successful check) imports what that check validated instead
     of reading and validating the files again; the uploads are the fallback when that batch is gone.
     """
+    sweep()
     folder = Path(tempfile.mkdtemp(prefix=JOB_PREFIX))
     paths = []
     for i, (name, data) in enumerate(uploads):
