@@ -55,3 +55,72 @@ def test_duckdb_resources_come_from_the_settings_file(tmp_path, monkeypatch):
     runner = Runner(small_extract(tmp_path / "x"))
     limit = runner.cursor().execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
     assert limit.replace(" ", "").upper().startswith(("667", "700"))  # DuckDB reports MiB
+
+
+# ---------------------------------------------------------------- an import builds them before the version switch
+
+
+def _served(tmp_path):
+    import os as _os
+
+    from tracker import ingest
+
+    folder = tmp_path / "served"
+    _os.environ.setdefault("SKILLS_ID_SALT", "test-salt-aggregates")
+    csv = tmp_path / "training.csv"
+    from tracker.contract import TRAINING_SCHEMA
+
+    rows = [training_row(i, end_date="2023-05-10", entered_on="2023-05-12") for i in range(20)]
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    pacsv.write_csv(pa.Table.from_pylist(rows, schema=TRAINING_SCHEMA), csv)
+    batch = ingest.validate([ingest.Source.from_path(csv)])
+    ingest.commit(batch, folder)
+    return folder, csv
+
+
+def test_an_import_builds_every_plans_aggregates_before_the_switch_12(tmp_path, monkeypatch):
+    from tracker.store import active_dir, current_version
+
+    monkeypatch.setenv("SKILLS_ID_SALT", "test-salt-aggregates")
+    folder, _ = _served(tmp_path)
+    assert current_version(folder)
+    served = active_dir(folder)
+    assert len(list((served / ".cache").glob("first_counts-*.parquet"))) == len(Runner(folder).plans)
+    assert Runner(folder).aggregates_missing() == []
+
+
+def test_a_kill_while_the_aggregates_are_built_leaves_the_previous_version_serving_12(tmp_path, monkeypatch):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from tracker.store import PAUSE_BUILD_ENV, current_version, data_version
+
+    monkeypatch.setenv("SKILLS_ID_SALT", "test-salt-aggregates")
+    folder, csv = _served(tmp_path)
+    before = (current_version(folder), data_version(folder))
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "ingest", str(csv), "--data", str(folder)],
+        cwd=root,
+        env={**os.environ, PAUSE_BUILD_ENV: "120", "PYTHONPATH": str(root)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not list((folder / "versions").glob(".*")):
+            assert proc.poll() is None, proc.stderr.read()
+            time.sleep(0.05)
+        time.sleep(0.5)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+    assert (current_version(folder), data_version(folder)) == before
+    assert Runner(folder).aggregates_missing() == []  # the previous version still has its aggregates

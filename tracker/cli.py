@@ -1,12 +1,15 @@
 """``python -m tracker``: demo data, named queries, benchmarks, reports, ingestion and versions.
 
-Every user error (unknown query or plan, bad date, missing data folder) is one line on stderr and exit code 2.
+Every failure is a sentence on stderr and exit code 2, never a traceback: user errors (unknown query or plan, bad
+date, a data folder that does not exist, an output folder that does not exist), a full disk, an unreadable data
+version. A data folder is only created when the command is asked to (``ingest --create``).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import sys
 import time
 from pathlib import Path
@@ -54,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     ingest = sub.add_parser("ingest", help="validate and import extract files as a new data version")
     ingest.add_argument("files", nargs="+")
     ingest.add_argument("--data")
+    ingest.add_argument("--create", action="store_true", help="create the data folder if it does not exist yet")
+    ingest.add_argument("--check", action="store_true", help="validate only: report problems, import nothing")
 
     versions = sub.add_parser("versions", help="list data versions, or roll back to one")
     versions.add_argument("--data")
@@ -79,13 +84,31 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, DataError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
     except Exception as exc:
         from tracker.query import QueryError
 
-        if isinstance(exc, QueryError):
-            print(f"错误：{exc}", file=sys.stderr)
-            return EXIT_USAGE
-        raise
+        print(f"错误：{_sentence(exc) if not isinstance(exc, QueryError) else exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _sentence(exc: Exception) -> str:
+    """An unexpected failure as one sentence (the traceback helps nobody at a county office)."""
+    from tracker import pii
+
+    if isinstance(exc, OSError):
+        where = f"（{exc.filename}）" if exc.filename else ""
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return f"磁盘空间不足{where}，操作未完成"
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return f"没有权限写入或读取{where}，操作未完成"
+        if exc.errno == errno.ENOENT:
+            return f"文件或文件夹不存在{where}"
+        return f"读写文件失败{where}：{exc.strerror or exc}"
+    text = pii.scrub_text(str(exc).splitlines()[0] if str(exc) else "")
+    return f"操作失败（{type(exc).__name__}{'：' + text if text else ''}）。数据未作改动；请检查数据目录是否完整"
 
 
 def _date(text: str | None, what: str = "--as-of") -> dt.date | None:
@@ -184,6 +207,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from tracker.report import write_report
 
+    if args.out and args.out != "-":
+        folder = Path(args.out).expanduser().parent
+        if not folder.is_dir():
+            raise UsageError(f"输出文件夹不存在：{folder}（--out {args.out}）")
+        if Path(args.out).expanduser().is_dir():
+            raise UsageError(f"--out 应为文件名，而 {args.out} 是文件夹")
     write_report(
         plan=args.plan,
         as_of=_date(args.as_of),
@@ -198,7 +227,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from tracker.ingest import ingest_cli
 
-    return ingest_cli(args.files, resolve_data_dir(args.data))
+    return ingest_cli(args.files, resolve_data_dir(args.data), create=args.create, check_only=args.check)
 
 
 def cmd_versions(args: argparse.Namespace) -> int:
