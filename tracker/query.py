@@ -9,6 +9,10 @@
 
   Parameters are bound by DuckDB (``$plan``), never formatted into SQL text.
 - Results are cached per (query, parameters, data version) in a bounded LRU; each thread gets its own cursor.
+- ``-- @memo macro(param, …)`` in a named query: before it runs, the runner fills table ``macro_memo`` with
+  ``SELECT $param AS memo_param, …, * FROM macro($param, …)`` once per argument values (the last MEMO_KEYS kept),
+  so several queries over one costly table macro share one evaluation. The query reads ``macro_memo`` filtered on
+  its ``memo_<param>`` columns.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from tracker.contract import TABLES
 from tracker.store import DataError, active_dir, data_version, resolve_data_dir, table_source
 
 CACHE_SIZE = 256
+MEMO_KEYS = 4  # argument sets kept per memo table (a priced plan year is ~1M rows)
 
 
 class QueryError(Exception):
@@ -59,6 +64,7 @@ class NamedQuery:
     description: str
     sql: str
     params: tuple[Param, ...] = field(default_factory=tuple)
+    memos: tuple[tuple[str, tuple[str, ...]], ...] = field(default_factory=tuple)
 
     @property
     def bound_names(self) -> set[str]:
@@ -70,6 +76,7 @@ def _strip_comments(sql: str) -> str:
 
 
 _PARAM_RE = re.compile(r"--\s*@param\s+(\w+)\s+(text|date|int)\s+(required|optional|default=\S+)")
+_MEMO_RE = re.compile(r"--\s*@memo\s+(\w+)\(\s*(\w+(?:\s*,\s*\w+)*)\s*\)")
 
 
 def parse_query_file(path: Path) -> NamedQuery:
@@ -81,7 +88,8 @@ def parse_query_file(path: Path) -> NamedQuery:
         kind = m[3]
         default = kind.split("=", 1)[1] if kind.startswith("default=") else None
         params.append(Param(m[1], m[2], kind == "required", default))
-    return NamedQuery(path.stem, description, text, tuple(params))
+    memos = tuple((m[1], tuple(a.strip() for a in m[2].split(","))) for m in _MEMO_RE.finditer(text))
+    return NamedQuery(path.stem, description, text, tuple(params), memos)
 
 
 def list_queries(queries_dir: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
@@ -98,6 +106,26 @@ REFERENCE_TABLES = {
     "milestones": {"date": pa.date32(), "share": pa.float64()},
     "metrics": {"computable": pa.bool_(), "position": pa.int32()},
     "city_population": {"code": pa.string()},
+    "subsidy_rules": {
+        "scope_code": pa.string(),
+        "seed": pa.string(),
+        "skill_level": pa.int8(),
+        "amount": pa.float64(),
+        "first_days": pa.int32(),
+        "amount_after": pa.float64(),
+        "max_days": pa.int32(),
+        "cap": pa.float64(),
+        "min_hours": pa.int32(),
+        "min_employment_rate": pa.float64(),
+        "min_offline_share": pa.float64(),
+        "factor": pa.float64(),
+        "share_on_certificate": pa.float64(),
+        "bonus_amount": pa.float64(),
+        "bonus_within_days": pa.int32(),
+        "no_repeat": pa.bool_(),
+        "valid_from": pa.date32(),
+        "valid_to": pa.date32(),
+    },
 }
 
 
@@ -138,6 +166,8 @@ class Runner:
         self._cache: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
         self._materialized: dict[str, set[str]] = {}
         self._plan_locks: dict[tuple[str, str], threading.Lock] = {}
+        self._memo_keys: dict[str, list[tuple]] = {}
+        self._memo_locks: dict[tuple, threading.Lock] = {}
         self.queries = list_queries(queries_dir)
         self.plans = plan_ids(reference_dir)
         # what the materialised aggregates depend on besides the data: the plan library and the models
@@ -160,6 +190,7 @@ class Runner:
                 self._con_version = version
                 self._local = threading.local()
                 self._materialized = {}
+                self._memo_keys = {}
             return self._con, version
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
@@ -278,6 +309,35 @@ class Runner:
             with self._lock:
                 self._materialized.setdefault(version, set()).add(plan)
 
+    def memoize(self, macro: str, args: dict[str, Any]) -> None:
+        """Fill ``<macro>_memo`` with the table macro's rows for these arguments, once (see the module doc)."""
+        con, version = self._connection()
+        key = (version, macro, tuple(args.items()))
+        with self._lock:
+            if key in self._memo_keys.get(macro, []):
+                return
+            lock = self._memo_locks.setdefault(key, threading.Lock())
+        with lock:
+            with self._lock:
+                if key in self._memo_keys.get(macro, []):
+                    return
+            cur = con.cursor()
+            table = f"{macro}_memo"
+            keys = ", ".join(f"${a} AS memo_{a}" for a in args)
+            call = f"{macro}({', '.join(f'${a}' for a in args)})"
+            match = " AND ".join(f"memo_{a} = ${a}" for a in args)
+            cur.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT {keys}, * FROM {call} LIMIT 0", args)
+            cur.execute(f"DELETE FROM {table} WHERE {match}", args)
+            cur.execute(f"INSERT INTO {table} SELECT {keys}, * FROM {call}", args)
+            with self._lock:
+                kept = self._memo_keys.setdefault(macro, [])
+                kept.append(key)
+                evicted = kept[:-MEMO_KEYS]
+                del kept[:-MEMO_KEYS]
+            for old in evicted:
+                old_args = dict(old[2])
+                cur.execute(f"DELETE FROM {table} WHERE {' AND '.join(f'memo_{a} = ${a}' for a in old_args)}", old_args)
+
     def _first_counts_cache(self, version: str, plan: str) -> Path | None:
         try:
             folder = active_dir(self.data_dir) / ".cache"
@@ -291,6 +351,8 @@ class Runner:
         try:
             if bound.get("plan"):
                 self.materialize(bound["plan"])
+            for macro, names in query.memos:
+                self.memoize(macro, {n: bound.get(n) for n in names})
             return self.cursor().execute(query.sql, bound).df()
         except duckdb.Error as exc:
             raise QueryError(f"查询 {query.name} 执行出错：{str(exc).splitlines()[0]}") from exc
