@@ -37,7 +37,7 @@ t = sv.totals(own)
 cards = st.columns(4)
 cards[0].metric(
     "应补贴金额",
-    sv.fmt_wan(t["entitled"]),
+    sv.fmt_card(t["entitled"]),
     border=True,
     help="已结业培训和已发证书按当时有效的补贴标准测算的金额（截至所选日期）。",
 )
@@ -57,13 +57,14 @@ cards[3].metric(
     "不能补贴的记录",
     ui.fmt_int(t["unpaid_records"], "条"),
     border=True,
-    delta=f"共{t['records']:,}条，部分补贴{t['partial_records']:,}条",
+    delta=f"共{t['records']:,}条",
     delta_color="off",
     delta_arrow="off",
 )
 st.caption(
-    f"范围：{scope} · 截至{ui.fmt_date(sel.as_of)} · 培训{sv.fmt_wan(t['entitled_training'])}，"
-    f"取证{sv.fmt_wan(t['entitled_certificate'])}。人员以脱敏标识显示。"
+    f"范围：{scope} · 截至{ui.fmt_date(sel.as_of)} · 应补贴{sv.fmt_yuan(t['entitled'])}，其中培训"
+    f"{sv.fmt_wan(t['entitled_training'])}、取证{sv.fmt_wan(t['entitled_certificate'])}；"
+    f"部分补贴{t['partial_records']:,}条。人员以脱敏标识显示。"
 )
 if t["allocation_demo"]:
     st.caption(ui.ALLOCATION_NOTE + " 标“示例”的拨付额由示例计划数算出。")

@@ -75,18 +75,25 @@ def fmt_yuan(value: Any) -> str:
     return f"{round(float(value)):,}元"
 
 
-def fmt_wan(value: Any) -> str:
+def fmt_wan(value: Any, digits: int = 2) -> str:
     """217353724 → '21,735.37万元'."""
     if _missing(value):
         return "—"
-    return f"{float(value) / 10000:,.2f}万元"
+    return f"{float(value) / 10000:,.{digits}f}万元"
+
+
+def fmt_card(value: Any) -> str:
+    """A card's amount: whole 万元 from 1亿 up (so it fits), else two decimals: '21,031万元', '131.25万元'."""
+    if _missing(value):
+        return "—"
+    return fmt_wan(value, 0 if abs(float(value)) >= 1e8 else 2)
 
 
 def allocation_label(value: Any, demo: bool) -> str:
     """An allocation in 万元, marked 示例 when computed from an illustrative target."""
     if _missing(value):
         return "—（计划未列）"
-    return fmt_wan(value) + ("（示例）" if demo else "")
+    return fmt_card(value) + ("（示例）" if demo else "")
 
 
 def in_bulletin() -> bool:
