@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from extracts import LIULIN, LISHI, certificate_row, d, training_row, write_extracts
+from extracts import LISHI, LIULIN, certificate_row, d, training_row, write_extracts
 from streamlit.testing.v1 import AppTest
 
 from tracker import subsidy_view as sv
@@ -82,7 +82,7 @@ def extract_2023() -> tuple[list[dict], list[dict]]:
     ]
     # class employment: B 79 of 100 (null = not employed when due), C 80 of 100, D ends too late to be due
     t += [order(100 + i, "B", employed=True if i < 79 else None) for i in range(100)]
-    t += [order(200 + i, "C", employed=True if i < 80 else False) for i in range(100)]
+    t += [order(200 + i, "C", employed=i < 80) for i in range(100)]
     t += [order(300 + i, "D", start_date="2023-11-20", end_date="2023-12-01") for i in range(3)]
     # 003 四(一) enterprise staff: ≥ 24 学时, no repeat of occupation + level in a year; apprenticeship 5,000/年
     t += [
