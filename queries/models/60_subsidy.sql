@@ -47,8 +47,10 @@ SELECT * FROM (VALUES
     ('certificate',      9, '取证补贴')
 ) AS v(line, position, line_label);
 
--- Every completed training (end_date ≤ D) with its standard amount, what it earns as of D, and why not more.
-CREATE OR REPLACE MACRO subsidy_training_priced(p_as_of) AS TABLE
+-- Every completed training with p_from ≤ end_date ≤ D: its standard amount, what it earns as of D, and why not
+-- more. Earlier completions neither are priced nor count toward caps, repeats, classes or platform shares, so p_from
+-- must lie a calendar year before the first record wanted (subsidy_priced passes 1 January of the year before).
+CREATE OR REPLACE MACRO subsidy_training_priced(p_from, p_as_of) AS TABLE
 WITH completions AS MATERIALIZED (
     SELECT
         t.*,
@@ -57,7 +59,7 @@ WITH completions AS MATERIALIZED (
         year(t.end_date)                     AS end_year,
         t.end_date + 90 <= p_as_of           AS outcome_due
     FROM completed_training AS t
-    WHERE t.end_date <= p_as_of
+    WHERE t.end_date BETWEEN p_from AND p_as_of
 ),
 rule_of_record AS MATERIALIZED (
     -- the standard in force on end_date for the line where the training counts; the most local scope wins
@@ -277,32 +279,31 @@ WITH issued AS (
     SELECT * FROM certificates WHERE issue_date <= p_as_of
 ),
 history AS (
-    -- where the certificate stands in the person's history (ties on a day broken by cert_id)
+    -- where the certificate stands in the person's history (ties on a day broken by cert_id): running counts, in one
+    -- ordering, of the person's skilled, high-skilled and special certificates and of their 初/中/高级 skill certificates
     SELECT
         c.*,
-        CASE WHEN cert_type IN ('qualification', 'skill_level', 'special_operation', 'special_equipment') THEN
-            row_number() OVER (PARTITION BY person_id,
-                cert_type IN ('qualification', 'skill_level', 'special_operation', 'special_equipment')
-                ORDER BY issue_date, cert_id)
-        END AS skilled_rank,
-        CASE WHEN skill_level <= 3 THEN
-            row_number() OVER (PARTITION BY person_id, skill_level <= 3 ORDER BY issue_date, cert_id)
-        END AS high_rank,
-        CASE WHEN cert_type IN ('special_operation', 'special_equipment') THEN
-            row_number() OVER (PARTITION BY person_id, cert_type IN ('special_operation', 'special_equipment')
-                ORDER BY issue_date, cert_id)
-        END AS special_rank,
-        CASE WHEN cert_type IN ('qualification', 'skill_level') THEN
-            row_number() OVER (PARTITION BY person_id, skill_level, cert_type IN ('qualification', 'skill_level')
-                ORDER BY issue_date, cert_id)
-        END AS level_rank
+        count(*) FILTER (WHERE cert_type IN ('qualification', 'skill_level', 'special_operation', 'special_equipment'))
+            OVER person_history                                                                   AS skilled_seen,
+        count(*) FILTER (WHERE skill_level <= 3) OVER person_history                              AS high_seen,
+        count(*) FILTER (WHERE cert_type IN ('special_operation', 'special_equipment')) OVER person_history
+                                                                                                  AS special_seen,
+        count(*) FILTER (WHERE cert_type IN ('qualification', 'skill_level') AND skill_level = 5) OVER person_history
+                                                                                                  AS primary_seen,
+        count(*) FILTER (WHERE cert_type IN ('qualification', 'skill_level') AND skill_level = 4) OVER person_history
+                                                                                                  AS intermediate_seen,
+        count(*) FILTER (WHERE cert_type IN ('qualification', 'skill_level') AND skill_level = 3) OVER person_history
+                                                                                                  AS senior_seen
     FROM issued AS c
+    WINDOW person_history AS (
+        PARTITION BY person_id ORDER BY issue_date, cert_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    )
 ),
 with_earlier_primary AS (
     SELECT
         h.*,
-        min(CASE WHEN cert_type IN ('qualification', 'skill_level') AND skill_level = 5 THEN skilled_rank END)
-            OVER (PARTITION BY person_id) AS first_primary_rank
+        -- the certificate's place among the person's certificates at its own level (1 = the first)
+        CASE skill_level WHEN 5 THEN primary_seen WHEN 4 THEN intermediate_seen WHEN 3 THEN senior_seen END AS level_rank
     FROM history AS h
 ),
 rule_of_certificate AS (
@@ -325,15 +326,15 @@ judged AS (
         r.rule_id, r.source, r.amount AS rate,
         CASE
             WHEN r.rule_id IS NULL THEN 'no_rule'
-            WHEN r.requires = 'new_skilled' AND h.skilled_rank > 1 THEN
+            WHEN r.requires = 'new_skilled' AND h.skilled_seen > 1 THEN
                 CASE
                     WHEN h.level_rank > 1 THEN 'repeat_level'
-                    WHEN h.skill_level = 4 AND h.first_primary_rank < h.skilled_rank THEN 'not_direct_intermediate'
+                    WHEN h.skill_level = 4 AND h.primary_seen > 0 THEN 'not_direct_intermediate'
                     ELSE 'not_new_skilled'
                 END
-            WHEN r.requires = 'new_high_skilled' AND h.high_rank > 1 THEN
+            WHEN r.requires = 'new_high_skilled' AND h.high_seen > 1 THEN
                 CASE WHEN h.level_rank > 1 THEN 'repeat_level' ELSE 'not_new_high_skilled' END
-            WHEN r.requires = 'first_special' AND h.special_rank > 1 THEN 'repeat_special'
+            WHEN r.requires = 'first_special' AND h.special_seen > 1 THEN 'repeat_special'
         END AS reason
     FROM with_earlier_primary AS h
     LEFT JOIN rule_of_certificate AS r USING (cert_id)
@@ -368,7 +369,7 @@ WITH plan_window AS (
     SELECT start, least(deadline, CAST(p_as_of AS DATE)) AS until FROM plans WHERE plan_id = p_plan
 ),
 priced AS (
-    SELECT * FROM subsidy_training_priced(p_as_of)
+    SELECT * FROM subsidy_training_priced((SELECT make_date(year(start) - 1, 1, 1) FROM plan_window), p_as_of)
     UNION ALL BY NAME
     SELECT * FROM subsidy_certificates_priced(p_as_of)
 )
