@@ -5,6 +5,8 @@ Queries: subsidy_summary, subsidy_pace, subsidy_unpaid, subsidy_records, subsidy
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from tracker import app, export, ui
@@ -110,10 +112,18 @@ with tab_units:
     else:
         st.plotly_chart(sv.lines_figure(summary, by), width="stretch")
         frame = sv.summary_frame(summary, by)
+        st.caption(
+            "点选一行：机构 → 在“记录明细”中只看该机构的记录；市、县 → 以该地区为范围。"
+            if by == "institution"
+            else "点选一行，以该地区为范围查看（县、机构和记录）。"
+        )
         st.dataframe(
             frame,
             hide_index=True,
             height=ui.table_height(len(frame), 560),
+            key=f"units_table_{unit}_{by}",
+            on_select=partial(sv.on_unit_selected, f"units_table_{unit}_{by}", summary["unit_code"].tolist(), by),
+            selection_mode="single-row",
             column_config={
                 c: st.column_config.NumberColumn(c, format="localized")
                 for c in frame.columns
@@ -167,7 +177,7 @@ with tab_unpaid:
 # ---------------------------------------------------------------- drill to the records
 
 with tab_records:
-    f1, f2, f3 = st.columns(3)
+    f1, f2, f3, f4 = st.columns(4)
     status = f1.selectbox("记录", list(sv.STATUS_LABELS), format_func=sv.STATUS_LABELS.get, key="sub_status", index=1)
     line_codes = [None, *sv.LINE_COLUMNS]
     line = f2.selectbox(
@@ -180,9 +190,10 @@ with tab_records:
     reason = f3.selectbox(
         "原因", [None, *reasons], format_func=lambda r: "全部原因" if r is None else reasons[r], key="sub_reason"
     )
+    institution = f4.text_input("机构编号", key="sub_institution", placeholder="全部机构（可粘贴“按机构”表中的编号）")
     line = line.removeprefix("entitled_") if line else None
     page_size = 200
-    filters = dict(unit=unit, line=line, reason=reason, status=status)
+    filters = dict(unit=unit, line=line, reason=reason, status=status, institution=institution.strip() or None)
     first = app.run("subsidy_records", **filters, limit=page_size, offset=0)
     total = int(first["total_rows"].iloc[0]) if len(first) else 0
     pages = max(1, -(-total // page_size))

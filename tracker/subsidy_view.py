@@ -136,6 +136,21 @@ def region_options() -> list[str]:
     return out
 
 
+def on_unit_selected(key: str, codes: list[str], by: str) -> None:
+    """Row picked in the units table: an institution filters the records; a city or county becomes the scope."""
+    import streamlit as st
+
+    rows = st.session_state[key].selection.rows
+    if not rows:
+        return
+    code = codes[rows[0]]
+    if by == "institution":
+        st.session_state["sub_institution"] = code
+    else:
+        st.session_state["unit"] = code
+        st.session_state.pop("by", None)
+
+
 # ---------------------------------------------------------------- totals (page cards, 通报)
 
 
@@ -256,8 +271,8 @@ def records_frame(records: pd.DataFrame) -> pd.DataFrame:
             "等级": level.to_numpy(),
             "职业(工种)": records["occupation"].to_numpy(),
             "日期": pd.to_datetime(records["event_date"]).dt.date.to_numpy(),
-            "课时": records["hours"].to_numpy(),
-            "天数": records["days"].to_numpy(),
+            "课时": records["hours"].astype("Int64").to_numpy(),
+            "天数": records["days"].astype("Int64").to_numpy(),
             "标准": records["rule_label"].fillna("—").to_numpy(),
             "依据": records["source"].fillna("—").to_numpy(),
             "按标准(元)": records["standard_amount"].astype(float).to_numpy(),
@@ -331,7 +346,7 @@ def lines_figure(summary: pd.DataFrame, by: str, top: int = 20) -> go.Figure:
             y=df["allocation"].astype(float) / 10000,
             mode="markers",
             name="拨付额（示例）" if demo else "拨付额",
-            marker=dict(symbol="line-ew-open", size=28, line=dict(width=3, color="#333")),
+            marker=dict(symbol="line-ew-open", size=28, color="#333", line=dict(width=3, color="#333")),
         )
     title = "应补贴金额（按类别）与拨付额" if by != "institution" else f"应补贴金额最多的机构（前{len(df)}个）"
     fig.update_layout(
@@ -343,7 +358,7 @@ def lines_figure(summary: pd.DataFrame, by: str, top: int = 20) -> go.Figure:
         legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0),
         plot_bgcolor="white",
     )
-    fig.update_yaxes(title="万元", gridcolor="#eee", separatethousands=True)
+    fig.update_yaxes(title="万元", gridcolor="#eee", tickformat=",.0f")
     return fig
 
 
@@ -374,7 +389,7 @@ def pace_figure(pace: pd.DataFrame) -> go.Figure:
         plot_bgcolor="white",
     )
     fig.update_xaxes(tickformat="%Y年%-m月", gridcolor="#eee")
-    fig.update_yaxes(title="万元", gridcolor="#eee", separatethousands=True)
+    fig.update_yaxes(title="万元", gridcolor="#eee", tickformat=",.0f")
     return fig
 
 
@@ -398,5 +413,5 @@ def reasons_figure(ranked: pd.DataFrame, top: int = 10) -> go.Figure:
         plot_bgcolor="white",
     )
     fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(title="记录数", gridcolor="#eee", separatethousands=True)
+    fig.update_xaxes(title="记录数", gridcolor="#eee", tickformat=",.0f")
     return fig
