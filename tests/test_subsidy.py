@@ -445,3 +445,21 @@ def test_page_on_a_county_plan_marks_nothing_as_example(runner, monkeypatch):
     at.switch_page("pages/subsidy.py").run()
     assert not at.exception
     assert at.metric[1].value == "137.40万元"
+
+
+def test_runner_memo_prices_once_per_plan_and_date_and_keeps_the_last_four(tmp_path):
+    training, certs = extract_2023()
+    r = Runner(write_extracts(tmp_path, training, certs))
+    r.run("subsidy_summary", plan="sx-train-2023", as_of="2023-12-31")
+    r.run("subsidy_unpaid", plan="sx-train-2023", as_of="2023-12-31")
+    count = "SELECT count(DISTINCT (memo_plan, memo_as_of)) FROM subsidy_priced_memo"
+    assert r.cursor().execute(count).fetchall() == [(1,)]
+    for day in range(1, 6):
+        r.run("subsidy_pace", plan="sx-train-2023", as_of=f"2023-12-{day:02d}")
+    assert r.cursor().execute(count).fetchall() == [(4,)]
+    # an evicted date is priced again when asked for, with the same result
+    again = r.run("subsidy_summary", plan="sx-train-2023", as_of="2023-12-31", by="province")
+    assert (
+        again["entitled"].sum()
+        == r.run("subsidy_records", plan="sx-train-2023", as_of="2023-12-31", limit=10**6)["amount"].sum()
+    )
