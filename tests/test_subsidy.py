@@ -132,6 +132,10 @@ def extract_2023() -> tuple[list[dict], list[dict]]:
         certificate_row(11, person_id="P-SP", cert_type="special_equipment", skill_level=None, issue_date="2023-08-01"),
         certificate_row(12, person_id="P-ABL", cert_type="special_ability", skill_level=None),  # no standard
         certificate_row(13, person_id="P-2024", skill_level=5, issue_date="2024-01-05"),  # after 003 五(五)
+        # the extract's latest business date (CONTRACT §4: as-of dates past it are read as of it)
+        certificate_row(
+            14, person_id="P-LATE", cert_type="training_completion", skill_level=None, issue_date="2024-03-01"
+        ),
     ]
     return t, c
 
@@ -186,8 +190,18 @@ def test_contract_4_order_project_outcome_not_due_until_90_days_after_end(runner
         (0, "outcome_not_due")
     }
     # 2023-12-01 + 90 days = 2024-02-29: due then, and the class (all employed) earns 1,500 each
-    later = priced(runner, as_of="2024-02-29")
-    assert amount(later["T000300"]) == 1500
+    assert amount(priced(runner, as_of="2024-02-28")["T000300"]) == 0
+    assert amount(priced(runner, as_of="2024-02-29")["T000300"]) == 1500
+
+
+def test_contract_4_past_the_extract_s_latest_date_outcomes_are_read_as_of_that_date(tmp_path):
+    # the extract ends 2023-06-30: on 2023-12-31 class E's outcomes (ended 2023-06-01, due 2023-08-30) are not
+    # taken as missing — the figures are those of 2023-06-30, where they are not yet due
+    rows = [order(600 + i, "E", employed=None, start_date="2023-05-20", end_date="2023-06-01") for i in range(3)]
+    rows.append(training_row(699, start_date="2023-06-20", end_date="2023-06-30"))
+    r = Runner(write_extracts(tmp_path, rows, []))
+    p = priced(r, as_of="2023-12-31")
+    assert {p[f"T{600 + i:06d}"]["reason"] for i in range(3)} == {"outcome_not_due"}
 
 
 def test_003_enterprise_staff_3_days_and_no_repeat_apprenticeship_per_year(runner):
@@ -272,7 +286,12 @@ def test_000_daily_rate_15_day_limit_80_20_split_and_small_enterprise_bonus(tmp_
         training_row(6, start_date="2021-03-01", end_date="2021-03-05"),  # enterprise staff, none
         training_row(7, training_type="entrepreneurship", start_date="2021-03-01", end_date="2021-03-05"),
     ]
-    certs = [certificate_row(5, issue_date="2021-09-01")]
+    certs = [
+        certificate_row(5, issue_date="2021-09-01"),
+        certificate_row(
+            99, person_id="P-LATE", cert_type="training_completion", skill_level=None, issue_date="2022-12-31"
+        ),
+    ]
     r = Runner(write_extracts(tmp_path, training, certs))
     p = priced(r, plan="sx-skills-2021", as_of="2021-12-31")
     # 20 days: standard 150×10 + 100×10 = 2,500; at most 15 days → 2,000; certified and employed: all of it

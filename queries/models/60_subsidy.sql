@@ -363,15 +363,25 @@ SELECT
 FROM judged;
 
 -- The records a plan's funds are measured on: completed trainings and certificates dated in the plan's window
--- (plan start ≤ date ≤ min(D, deadline)), each priced as of D, with its city for roll-ups.
+-- (plan start ≤ date ≤ min(D, deadline)), each priced as of D, with its city for roll-ups. CONTRACT §4 data
+-- coverage: past the latest business date L in the extract (last completion or certificate), D is L — an outcome
+-- is not taken as missing because the extract ends.
 CREATE OR REPLACE MACRO subsidy_priced(p_plan, p_as_of) AS TABLE
-WITH plan_window AS (
-    SELECT start, least(deadline, CAST(p_as_of AS DATE)) AS until FROM plans WHERE plan_id = p_plan
+WITH data_until AS (
+    SELECT least(
+        CAST(p_as_of AS DATE),
+        greatest((SELECT max(end_date) FROM completed_training), (SELECT max(issue_date) FROM certificates))
+    ) AS as_of
+),
+plan_window AS (
+    SELECT start, least(deadline, (SELECT as_of FROM data_until)) AS until FROM plans WHERE plan_id = p_plan
 ),
 priced AS (
-    SELECT * FROM subsidy_training_priced((SELECT make_date(year(start) - 1, 1, 1) FROM plan_window), p_as_of)
+    SELECT * FROM subsidy_training_priced(
+        (SELECT make_date(year(start) - 1, 1, 1) FROM plan_window), (SELECT as_of FROM data_until)
+    )
     UNION ALL BY NAME
-    SELECT * FROM subsidy_certificates_priced(p_as_of)
+    SELECT * FROM subsidy_certificates_priced((SELECT as_of FROM data_until))
 )
 SELECT p.*, g.parent_code AS city_code
 FROM priced AS p
