@@ -13,7 +13,7 @@ from extracts import LISHI, LIULIN, certificate_row, d, training_row, write_extr
 from streamlit.testing.v1 import AppTest
 
 from tracker import subsidy_view as sv
-from tracker.query import Runner
+from tracker.query import MEMO_KEYS, Runner
 
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARD = str(ROOT / "dashboard.py")
@@ -466,7 +466,7 @@ def test_page_on_a_county_plan_marks_nothing_as_example(runner, monkeypatch):
     assert at.metric[1].value == "137.40万元"
 
 
-def test_runner_memo_prices_once_per_plan_and_date_and_keeps_the_last_four(tmp_path):
+def test_runner_memo_prices_once_per_plan_and_date_and_keeps_the_last_few(tmp_path):
     training, certs = extract_2023()
     r = Runner(write_extracts(tmp_path, training, certs))
     r.run("subsidy_summary", plan="sx-train-2023", as_of="2023-12-31")
@@ -475,7 +475,7 @@ def test_runner_memo_prices_once_per_plan_and_date_and_keeps_the_last_four(tmp_p
     assert r.cursor().execute(count).fetchall() == [(1,)]
     for day in range(1, 6):
         r.run("subsidy_pace", plan="sx-train-2023", as_of=f"2023-12-{day:02d}")
-    assert r.cursor().execute(count).fetchall() == [(4,)]
+    assert r.cursor().execute(count).fetchall() == [(MEMO_KEYS,)]
     # an evicted date is priced again when asked for, with the same result
     again = r.run("subsidy_summary", plan="sx-train-2023", as_of="2023-12-31", by="province")
     assert (

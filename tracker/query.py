@@ -40,7 +40,7 @@ from tracker.contract import TABLES
 from tracker.store import DataError, active_dir, data_version, resolve_data_dir, table_source
 
 CACHE_SIZE = 256
-MEMO_KEYS = 4  # argument sets kept per memo table (a priced plan year is ~1M rows)
+MEMO_KEYS = 2  # argument sets kept per memo table (a priced plan year of the 1M demo: ~750k rows, ~230 MB)
 
 
 class QueryError(Exception):
