@@ -95,7 +95,7 @@ downloads[1].download_button(
 st.text_area("通报文字（可直接复制）", summary, height=180)
 
 # ---- increments per period ---------------------------------------------------------------------------
-unit_code = view.sort_values("gap_pts", ascending=False)["unit_code"].iloc[0]
+unit_code = view.sort_values("gap_pts", ascending=True)["unit_code"].iloc[0]
 if not single_unit:
     names = dict(zip(view["unit_code"], view["unit_name"]))
     unit_code = app.url_choice("单位", list(names), "unit", default=unit_code, format_func=names.get)

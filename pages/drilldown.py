@@ -51,14 +51,22 @@ def seed_documents() -> dict[str, str]:
     return {p["seed"]: p["document"] for p in ui.plans()}
 
 
-def group_label(dimension: str, key) -> str:
+def group_label(dimension: str, key, name=None) -> str:
+    """A group as a reader knows it: line and category in words, an institution by name with its code beside it."""
     if key is None or (isinstance(key, float) and pd.isna(key)):
         return NONE_GROUP
     if dimension == "training_type":
         return TRAINING_TYPES.get(key, key)
     if dimension == "person_category":
         return PERSON_CATEGORIES.get(key, key)
+    if isinstance(name, str) and name:
+        return f"{name}（{key}）"
     return str(key)
+
+
+def group_labels(dimension: str, detail: pd.DataFrame) -> list[str]:
+    names = detail["group_name"] if "group_name" in detail else [None] * len(detail)
+    return [group_label(dimension, k, n) for k, n in zip(detail["group_key"], names)]
 
 
 def downloads(frame: pd.DataFrame, name: str, key: str, notes: list[str]) -> None:
@@ -204,15 +212,21 @@ nonce = st.session_state.get("drill_nonce", 0)
 
 # ---- institutions of the unit (occupation level can narrow to one) ----------------------------------------------
 institution = ""
+inst_names: dict[str, str] = {}
 by_institution = None
 if level in ("institution", "occupation"):
     by_institution = app.run("drill_breakdown", metric=metric, unit=unit, by="institution")
 if level == "occupation":
     inst_options = [""] + [k for k in by_institution["group_key"] if isinstance(k, str)]
+    inst_names = dict(zip(by_institution["group_key"], group_labels("institution", by_institution)))
     _start("institution", inst_options, "")
     institution = (
         st.selectbox(
-            "培训机构", inst_options, key="drill_institution", width=320, format_func=lambda k: k or "全部培训机构"
+            "培训机构",
+            inst_options,
+            key="drill_institution",
+            width=420,
+            format_func=lambda k: inst_names.get(k, k) if k else "全部培训机构",
         )
         or ""
     )
@@ -344,19 +358,19 @@ with left:
             if level == "institution"
             else app.run("drill_breakdown", metric=metric, unit=unit, by="occupation", institution=institution or None)
         )
-        scope_name = f"{unit_name}{' · ' + institution if institution else ''}"
+        scope_name = f"{unit_name}{' · ' + inst_names.get(institution, institution) if institution else ''}"
         prev = detail["prev_actual"].notna().any()
         table = pd.DataFrame(
             {
                 "序号": detail["rank"] if not prev else range(1, len(detail) + 1),
-                child_label: [group_label(level, k) for k in detail["group_key"]],
+                child_label: group_labels(level, detail),
                 "完成": detail["actual"],
                 "占本级比重": (100 * detail["share"]).round(1),
                 **({"上年同期": detail["prev_actual"], "同比增减": detail["change"]} if prev else {}),
                 "结业人数": detail["completed"],
                 "合格率": detail["pass_rate"],
-                "就业率(已知)": detail["employment_rate"],
-                "就业未知(人)": detail["employment_unknown"],
+                "就业率(到期)": detail["employment_rate"],
+                "待核实(人)": detail["employment_unknown"],
             }
         )
         if prev:
@@ -375,10 +389,8 @@ with left:
             "上年同期": num_col("上年同期"),
             "同比增减": num_col("同比增减", fmt="%+d"),
             "合格率": num_col("合格率", "结业学员中培训合格者占比（文件要求 ≥80%）", "%.1f%%"),
-            "就业率(已知)": num_col(
-                "就业率(已知)", "已知就业结果者中已就业占比（文件要求 ≥30%）；就业情况未知者不计入", "%.1f%%"
-            ),
-            "就业未知(人)": num_col("就业未知(人)", "结业不足3个月等原因，就业结果尚未录入"),
+            "就业率(到期)": num_col("就业率(到期)", "结业满90天者中已就业占比（到期未录入按未就业计）", "%.1f%%"),
+            "待核实(人)": num_col("待核实(人)", "结业未满90天、就业结果尚未到期的人数"),
         }
     table_key = f"children_{unit}_{level}_{institution}_{nonce}"
     st.dataframe(
@@ -498,11 +510,53 @@ else:
         if dimension == "institution" and by_institution is not None
         else app.run("drill_breakdown", metric=metric, unit=unit, by=dimension)
     )
+    own_lines = app.run("causes_own_lines", unit=unit, metric=metric) if dimension == "training_type" else None
+    if own_lines is not None and not own_lines.empty:
+        # the unit's own document sets its lines: read the gap against them, not against the province's mix
+        behind_lines = own_lines[own_lines["gap_pts"] < 0]
+        source = own_lines["source"].iloc[0]
+        if len(behind_lines):
+            st.markdown(
+                f"按{source}规定的培训类别，{unit_name}差距最大的是："
+                + "、".join(
+                    f"{ui.metric_label(r.metric)}（完成{ui.fmt_pct(r.pct)}，时序进度{ui.fmt_pct(r.expected_pct)}，"
+                    f"差距{ui.fmt_pts(r.gap_pts)}）"
+                    for r in behind_lines.itertuples()
+                )
+                + "。"
+            )
+        else:
+            st.markdown(f"按{source}规定的培训类别，{unit_name}各类均达到时序进度。")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "培训类别(本单位文件)": [ui.metric_label(m) for m in own_lines["metric"]],
+                    "任务": own_lines["target"],
+                    "完成": own_lines["actual"],
+                    "完成率": own_lines["pct"],
+                    "时序进度": own_lines["expected_pct"],
+                    "差距(百分点)": own_lines["gap_pts"],
+                    "落后人数": own_lines["shortfall"],
+                    "状态": [ui.STATUS_LABELS.get(x, "—") for x in own_lines["status"]],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "任务": num_col("任务"),
+                "完成": num_col("完成"),
+                "完成率": pct_col("完成率"),
+                "时序进度": pct_col("时序进度"),
+                "差距(百分点)": num_col("差距(百分点)", "完成率 − 时序进度；负数为落后", "%+.1f"),
+                "落后人数": num_col("落后人数", fmt="%,.0f"),
+            },
+        )
+        st.caption("以下按全省各类别结构比较，仅供参考；本单位以文件规定的类别任务为准。")
     if detail.empty:
         st.caption("所选日期前没有相关记录。")
     else:
         ranked_by = detail["ranked_by"].iloc[0]
-        names = [group_label(dimension, k) for k in detail["group_key"]]
+        names = group_labels(dimension, detail)
         if ranked_by == "benchmark":
             worst = detail[detail["benchmark_gap"] > 0].head(3)
             if len(worst):
@@ -542,8 +596,15 @@ else:
                 xaxis_title=f"人数({metric_unit})",
             )
             st.plotly_chart(fig, width="stretch", key=f"cause_{dimension}")
+            excluded = [group_label(dimension, k) for k in detail.loc[detail["benchmark_excluded"], "group_key"]]
             st.caption(
-                "“按全省结构应完成” = 本区域时序应完成人数（任务 × 时序进度）× 全省该类占比；"
+                "比较对象：全省"
+                + (
+                    f"（不含{'、'.join(excluded)}：该类培训集中在其他市，是当地的品牌项目，不作为本区域的比较标准）"
+                    if excluded
+                    else ""
+                )
+                + "。“按全省结构应完成” = 本区域时序应完成人数（任务 × 时序进度）× 全省该类占比；"
                 "各类“少完成”之和等于本区域低于时序进度的人数。"
             )
         elif ranked_by == "previous_year":
@@ -583,8 +644,8 @@ else:
                     else {}
                 ),
                 "合格率": detail["pass_rate"],
-                "就业率(已知)": detail["employment_rate"],
-                "就业未知(人)": detail["employment_unknown"],
+                "就业率(到期)": detail["employment_rate"],
+                "待核实(人)": detail["employment_unknown"],
             }
         )
         st.dataframe(
@@ -601,18 +662,21 @@ else:
                 "上年同期": num_col("上年同期"),
                 "同比增减": num_col("同比增减", fmt="%+d"),
                 "合格率": pct_col("合格率"),
-                "就业率(已知)": pct_col("就业率(已知)"),
-                "就业未知(人)": num_col("就业未知(人)"),
+                "就业率(到期)": pct_col("就业率(到期)", "结业满90天者中已就业的比例（到期未录入按未就业计）"),
+                "待核实(人)": num_col("待核实(人)", "结业未满90天、就业结果尚未到期的人数"),
             },
         )
 
 # ---- thresholds ---------------------------------------------------------------------------------------------------
-st.subheader("文件指标达标情况", help="结业学员的合格、就业、持证情况与文件要求比较；就业情况未知者不计入就业率")
+st.subheader(
+    "文件指标达标情况",
+    help="只列本计划所依据文件对本区域适用的要求；就业率按结业满90天者计算，未满90天者为待核实",
+)
 rates = app.run("causes_rates", unit=unit)
 documents = seed_documents()
 rates = rates[(rates["persons"] > 0) | (rates["kind"] == "count")]
 if rates.empty:
-    st.caption("所选日期前本区域没有结业记录。")
+    st.caption("本计划所依据的文件对本区域没有适用的结业质量要求，或所选日期前本区域没有结业记录。")
 else:
     rate_table = pd.DataFrame(
         {
@@ -625,9 +689,7 @@ else:
             "达标": ["—" if pd.isna(m) else "✅ 达标" if m else "❌ 未达标" for m in rates["met"]],
             "结业人数": rates["persons"],
             "结果已知(人)": rates["known"],
-            "就业未知(人)": [
-                ui.fmt_int(u) if "employ" in m else "—" for u, m in zip(rates["unknown"], rates["metric"])
-            ],
+            "待核实(人)": [ui.fmt_int(u) if "employ" in m else "—" for u, m in zip(rates["pending"], rates["metric"])],
             "依据": ["、".join(documents.get(s, s) for s in seeds.split(",")) for seeds in rates["seeds"]],
         }
     )
@@ -638,8 +700,8 @@ else:
         column_config={
             "结业人数": num_col("结业人数"),
             "结果已知(人)": num_col("结果已知(人)"),
-            "就业未知(人)": st.column_config.TextColumn(
-                "就业未知(人)", help="结业后就业结果尚未录入（通常为结业不足3个月），不计入就业率"
+            "待核实(人)": st.column_config.TextColumn(
+                "待核实(人)", help="结业不足90天、就业结果尚未到期的人数，不计入就业率"
             ),
         },
     )
@@ -662,19 +724,21 @@ if watch.empty:
 else:
     watch_table = pd.DataFrame(
         {
-            "培训机构": watch["institution_id"],
+            "培训机构": [
+                group_label("institution", k, n) for k, n in zip(watch["institution_id"], watch["institution_name"])
+            ],
             "所在县(市、区)": [
                 n + (f" 等{c}地" if c > 1 else "") for n, c in zip(watch["county_name"], watch["counties"])
             ],
             "结业人数": watch["completed"],
             "合格率": watch["pass_rate"],
-            "就业率(已知)": watch["employment_rate"],
-            "就业未知(人)": watch["employment_unknown"],
+            "就业率(到期)": watch["employment_rate"],
+            "待核实(人)": watch["employment_unknown"],
             "订单式项目制就业率": watch["order_project_employment_rate"],
             "未达要求": ["、".join(FAIL_LABELS[f] for f in failed.split(",") if f) for failed in watch["failed"]],
         }
     )
-    st.caption(f"{len(watch_table):,}家机构低于至少一项要求；就业率仅按已知就业结果计算。")
+    st.caption(f"{len(watch_table):,}家机构低于至少一项要求；就业率按结业满90天者计算（到期未录入按未就业计）。")
     st.dataframe(
         watch_table,
         hide_index=True,
@@ -683,8 +747,8 @@ else:
         column_config={
             "结业人数": num_col("结业人数"),
             "合格率": pct_col("合格率"),
-            "就业率(已知)": pct_col("就业率(已知)"),
-            "就业未知(人)": num_col("就业未知(人)"),
+            "就业率(到期)": pct_col("就业率(到期)"),
+            "待核实(人)": num_col("待核实(人)"),
             "订单式项目制就业率": pct_col("订单式项目制就业率"),
         },
     )

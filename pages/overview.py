@@ -32,7 +32,15 @@ for i, row in enumerate(headline.itertuples()):
             delta_color="off" if not change else "normal",
         )
         if row.kind == "rate":
-            st.caption(f"目标 ≥{ui.fmt_pct(row.target, 0)} · 差距 {ui.fmt_pts(row.pct - row.target)}")
+            pending = getattr(row, "pending", None)
+            st.caption(
+                f"目标 ≥{ui.fmt_pct(row.target, 0)} · 差距 {ui.fmt_pts(row.gap_pts)}"
+                + (
+                    f" · 到期{ui.fmt_int(row.denominator)}人，待核实{ui.fmt_int(pending)}人"
+                    if pd.notna(pending)
+                    else ""
+                )
+            )
         else:
             st.caption(
                 f"目标 {ui.fmt_int(row.target, info['unit'])} · 完成 {ui.fmt_pct(row.pct)} · "

@@ -160,7 +160,7 @@ if view == "table":
         f"**{(shown['status'] == 'behind').sum()}** 个略滞后；低于时序进度的单位合计落后 "
         f"**{ui.fmt_int(behind['shortfall'].sum())}**，距全部任务尚需 **{ui.fmt_int(shown['remaining'].sum())}**。"
         f"时序进度 {'、'.join(sorted({ui.fmt_pct(p) for p in quota['expected_pct']}))}"
-        f"（截止{ui.fmt_date(quota['deadline'].max())}，还有{int(quota['days_left'].max())}天）。"
+        f"（{sv.deadline_phrase(quota['deadline'].max(), quota['days_left'].max(), quota['days_past'].min())}）。"
     )
     frame = sv.table_frame(shown)
     picked = st.dataframe(
@@ -235,9 +235,9 @@ elif view == "compare":
         placeholder="—",
         column_config=cfg,
     )
-    b2.markdown("**按落后百分点**（时序进度 − 完成率）")
+    b2.markdown("**按差距百分点**（完成率 − 时序进度，负数为落后）")
     b2.dataframe(
-        sv.table_frame(behind.nlargest(10, "gap_pts"))[sv.BEHIND_PCT_COLUMNS],
+        sv.table_frame(behind.nsmallest(10, "gap_pts"))[sv.BEHIND_PCT_COLUMNS],
         hide_index=True,
         placeholder="—",
         column_config=cfg,
@@ -274,22 +274,22 @@ else:  # detail
             ui.fmt_pct(row.expected_pct),
             border=True,
             delta_arrow="off",
-            delta=ui.fmt_pts(-row.gap_pts),
-            delta_color="inverse" if row.gap_pts > 0 else "normal",
+            delta=ui.fmt_pts(row.gap_pts),
+            delta_color="normal",
             help="完成率与时序进度之差（个百分点）",
         )
         m[4].metric("落后人数", ui.fmt_int(row.shortfall), border=True, help="按时序进度应完成 − 已取证")
         m[5].metric("尚需取证", ui.fmt_int(row.remaining), border=True, help="任务数 − 已取证")
-        if row.days_left > 0:
+        if row.days_open > 0:
             st.markdown(
-                f"距截止日{ui.fmt_date(row.deadline)}还有 **{row.days_left}天**（{row.weeks_left}周、"
+                f"{sv.deadline_phrase(row.deadline, row.days_left, row.days_past)}（含今天{row.days_open}天，{row.weeks_left}周、"
                 f"{row.periods_left}个双周期），尚需 **{ui.fmt_int(row.remaining)}**：每周需取证 "
                 f"**{ui.fmt_int(row.needed_per_week)}**、每双周 **{ui.fmt_int(row.needed_per_period)}**；"
                 f"开始以来平均每周 {ui.fmt_int(row.actual_per_week)}。"
             )
         else:
             st.markdown(
-                f"截止日{ui.fmt_date(row.deadline)}已过：截至{ui.fmt_date(sel.as_of)}完成 **{ui.fmt_pct(row.pct)}**"
+                f"{sv.deadline_phrase(row.deadline, row.days_left, row.days_past)}：截止日完成 **{ui.fmt_pct(row.pct)}**"
                 + (f"，还差 **{ui.fmt_int(row.remaining)}**。" if row.remaining > 0 else "，已完成任务。")
             )
         pace = app.run("school_pace", unit=unit)

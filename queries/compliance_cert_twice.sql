@@ -37,13 +37,13 @@ SELECT
     c.cert_type,
     c.occupation,
     c.county_code,
-    g.name                AS county_name,
+    g.unit_label                AS county_name,
     c.evaluator_id        AS institution_id,
     c.issue_date,
     c.first_issue_date
 FROM claims_per_level AS c
 JOIN params AS p ON TRUE
-LEFT JOIN regions AS g ON g.code = c.county_code
+LEFT JOIN region_labels AS g ON g.unit_code = c.county_code
 WHERE (p.year IS NULL OR year(c.issue_date) = p.year)
   AND c.county_code IN (SELECT county_code FROM counties_in_scope($county))
 ORDER BY c.person_id, c.skill_level, c.claim_no;

@@ -20,7 +20,7 @@ SELECT
     c.record_id,
     c.days_after_end,
     c.county_code,
-    g.name             AS county_name,
+    g.unit_label             AS county_name,
     c.institution_id,
     c.training_type,
     c.occupation,
@@ -29,7 +29,7 @@ SELECT
     c.entered_on
 FROM completions AS c
 JOIN params AS p ON TRUE
-LEFT JOIN regions AS g ON g.code = c.county_code
+LEFT JOIN region_labels AS g ON g.unit_code = c.county_code
 WHERE c.days_after_end > p.max_days
   AND (p.year IS NULL OR c.year = p.year)
   AND c.county_code IN (SELECT county_code FROM counties_in_scope($county))

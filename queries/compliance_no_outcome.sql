@@ -27,7 +27,7 @@ SELECT
     t.record_id,
     t.passed,
     t.county_code,
-    g.name             AS county_name,
+    g.unit_label             AS county_name,
     t.institution_id,
     t.training_type,
     t.occupation,
@@ -36,7 +36,7 @@ SELECT
     t.end_date
 FROM completions_not_passed AS t
 JOIN params AS p ON TRUE
-LEFT JOIN regions AS g ON g.code = t.county_code
+LEFT JOIN region_labels AS g ON g.unit_code = t.county_code
 WHERE t.record_id NOT IN (SELECT record_id FROM certified_completions)
   AND (p.year IS NULL OR t.year = p.year)
   AND t.county_code IN (SELECT county_code FROM counties_in_scope($county))

@@ -26,7 +26,7 @@ SELECT
     e.times,
     e.record_id,
     e.county_code,
-    g.name             AS county_name,
+    g.unit_label             AS county_name,
     e.institution_id,
     e.training_type,
     e.occupation,
@@ -36,7 +36,7 @@ SELECT
     e.end_date
 FROM enrolments_per_person_year AS e
 JOIN params AS p ON TRUE
-LEFT JOIN regions AS g ON g.code = e.county_code
+LEFT JOIN region_labels AS g ON g.unit_code = e.county_code
 WHERE (p.year IS NULL OR e.year = p.year)
   AND e.county_code IN (SELECT county_code FROM counties_in_scope($county))
 ORDER BY e.year, e.person_id, e.start_date, e.record_id;

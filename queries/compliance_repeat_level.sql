@@ -31,7 +31,7 @@ SELECT
     e.times,
     e.record_id,
     e.county_code,
-    g.name             AS county_name,
+    g.unit_label             AS county_name,
     e.institution_id,
     e.training_type,
     e.status,
@@ -39,7 +39,7 @@ SELECT
     e.end_date
 FROM enrolments_with_repeats AS e
 JOIN params AS p ON TRUE
-LEFT JOIN regions AS g ON g.code = e.county_code
+LEFT JOIN region_labels AS g ON g.unit_code = e.county_code
 WHERE (p.year IS NULL OR e.year = p.year)
   AND e.county_code IN (SELECT county_code FROM counties_in_scope($county))
 ORDER BY e.year, e.person_id, e.occupation, e.skill_level, e.start_date, e.record_id;

@@ -30,7 +30,7 @@ remaining AS (
 )
 SELECT r.plan_id, r.unit_type, r.unit_code, r.unit_name, r.metric, r.target, r.period, r.period_start, r.period_end,
        r.measured_on, r.increment, r.cumulative, r.pct, r.expected_pct,
-       round(r.expected_pct - r.pct, 4) AS gap_pts,
+       r.pct - r.expected_pct AS gap_pts,
        r.rank, p.previous_rank - r.rank AS rank_change, r.status,
        r.remaining_periods,
        CASE WHEN r.kind = 'count'

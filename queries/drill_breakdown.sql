@@ -13,8 +13,11 @@
 -- prev_actual: the same metric in the plan one year earlier (sx-skills-2020 for sx-skills-2021) a year before the
 -- as-of date; NULL when no such plan exists or the data hold nothing for it. benchmark: the unit's expected figure (target × expected share) split
 -- by the province's mix of groups, so the groups' (benchmark − actual) add up to the unit's gap; not for institutions.
+-- The province's mix leaves out regional lines (benchmark_excluded): a training line run (≥ 80 % of the province's
+-- completions) in one city is that city's own programme — 吕梁山护工 in 吕梁 — and no yardstick for other regions.
 -- Rates count distinct persons over the unit's completed trainings of any line (plan start ≤ end_date ≤ as-of): pass
--- rate over all completed; employment rate over known outcomes only (employed not null); employment_unknown = the rest.
+-- rate over all completed; employment rate over the due cohort (CONTRACT §4: 90 days after completion, a due outcome
+-- left empty is not employed); employment_unknown = persons whose outcome is not yet due (待核实).
 WITH metric_window AS (
     SELECT start, deadline FROM plan_metric_windows WHERE plan_id = $plan AND metric = $metric
 ),
@@ -29,6 +32,28 @@ previous_plan AS (
 ),
 scope_counties AS (
     SELECT county_code FROM unit_members WHERE unit_code = $unit
+),
+scope_cities AS (
+    SELECT DISTINCT unit_code AS city_code
+    FROM unit_members
+    WHERE unit_type = 'city' AND county_code IN (SELECT county_code FROM scope_counties)
+),
+line_city_shares AS (
+    -- where each training line is run: each city's share of the province's completions in the plan window
+    SELECT t.training_type, u.unit_code AS city_code,
+           count(*) / sum(count(*)) OVER (PARTITION BY t.training_type) AS share
+    FROM completed_training AS t
+    JOIN unit_members AS u ON u.county_code = t.county_code AND u.unit_type = 'city'
+    WHERE $by = 'training_type' AND t.end_date BETWEEN (SELECT start FROM metric_window) AND $as_of
+    GROUP BY t.training_type, u.unit_code
+),
+regional_lines_elsewhere AS (
+    -- lines that are another city's own programme: left out of the province's mix for this unit
+    SELECT training_type
+    FROM line_city_shares
+    WHERE share >= 0.8
+      AND city_code NOT IN (SELECT city_code FROM scope_cities)
+      AND (SELECT count(*) FROM scope_cities) = 1
 ),
 with_benchmark AS (
     -- the province's mix is a fair yardstick for lines, categories and occupations, not for (local) institutions
@@ -96,10 +121,16 @@ group_counts AS (
     SELECT group_key,
            count(*) FILTER (WHERE population = 'unit' AND period = 'current') AS actual,
            count(*) FILTER (WHERE population = 'unit' AND period = 'previous') AS previous_count,
-           count(*) FILTER (WHERE population = 'province') AS province_count
+           count(*) FILTER (WHERE population = 'province') AS all_province_count
     FROM attributed
     WHERE $institution IS NULL OR institution_id = $institution
     GROUP BY group_key
+),
+group_yardstick AS (
+    SELECT g.*, r.training_type IS NOT NULL AS benchmark_excluded,
+           CASE WHEN r.training_type IS NULL THEN g.all_province_count ELSE 0 END AS province_count
+    FROM group_counts AS g
+    LEFT JOIN regional_lines_elsewhere AS r ON r.training_type = g.group_key
 ),
 unit_expected AS (
     -- target × expected share of the unit (unit_progress.expected_actual), when the plan gives the unit a target
@@ -113,7 +144,9 @@ outcomes AS (
                     WHEN 'occupation' THEN t.occupation
                     WHEN 'training_type' THEN t.training_type
                     WHEN 'person_category' THEN t.person_category END AS group_key,
-           t.person_id, bool_or(t.passed) AS passed, bool_or(t.employed) AS employed
+           t.person_id, bool_or(t.passed) AS passed,
+           bool_or(outcome_due_on(t.end_date) <= $as_of) AS outcome_due,
+           coalesce(bool_or(t.employed AND outcome_due_on(t.end_date) <= $as_of), FALSE) AS employed
     FROM completed_training AS t
     WHERE t.county_code IN (SELECT county_code FROM scope_counties)
       AND t.end_date BETWEEN (SELECT start FROM metric_window) AND $as_of
@@ -124,20 +157,20 @@ group_rates AS (
     SELECT group_key,
            count(*) AS completed,
            count(*) FILTER (WHERE passed) AS passed,
-           count(employed) AS employment_known,
+           count(*) FILTER (WHERE outcome_due) AS employment_known,
            count(*) FILTER (WHERE employed) AS employed
     FROM outcomes
     GROUP BY group_key
 ),
 compared AS (
-    SELECT g.group_key, g.actual,
+    SELECT g.group_key, g.actual, g.benchmark_excluded,
            g.actual / nullif(sum(g.actual) OVER (), 0) AS share,
            CASE WHEN (SELECT available FROM has_previous) THEN g.previous_count END AS prev_actual,
-           CASE WHEN (SELECT wanted FROM with_benchmark)
+           CASE WHEN (SELECT wanted FROM with_benchmark) AND NOT g.benchmark_excluded
                 THEN (SELECT expected_actual FROM unit_expected) * g.province_count
                      / nullif(sum(g.province_count) OVER (), 0) END AS benchmark,
            r.completed, r.passed, r.employment_known, r.employed
-    FROM group_counts AS g
+    FROM group_yardstick AS g
     LEFT JOIN group_rates AS r ON r.group_key = g.group_key
     WHERE g.actual > 0 OR g.previous_count > 0 OR g.province_count > 0
 ),
@@ -153,6 +186,8 @@ explained AS (
     FROM compared
 )
 SELECT $plan AS plan_id, $metric AS metric, $unit AS unit_code, $by AS dimension, group_key,
+       CASE WHEN $by = 'institution' THEN (SELECT n.institution_name FROM institution_names AS n
+                                           WHERE n.institution_id = group_key) END AS group_name,
        actual, round(share, 6) AS share, prev_actual, change,
        round(benchmark, 1) AS benchmark, round(benchmark_gap, 1) AS benchmark_gap,
        round(contribution, 6) AS contribution,
@@ -161,7 +196,7 @@ SELECT $plan AS plan_id, $metric AS metric, $unit AS unit_code, $by AS dimension
        coalesce(employment_known, 0) AS employment_known, coalesce(employed, 0) AS employed,
        round(100.0 * employed / nullif(employment_known, 0), 4) AS employment_rate,
        coalesce(completed, 0) - coalesce(employment_known, 0) AS employment_unknown,
-       ranked_by,
+       ranked_by, benchmark_excluded,
        row_number() OVER (ORDER BY
            CASE ranked_by WHEN 'benchmark' THEN benchmark_gap WHEN 'previous_year' THEN -change ELSE actual END
                DESC NULLS LAST,

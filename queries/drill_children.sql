@@ -47,7 +47,7 @@ SELECT plan_id, unit_type, unit_code, unit_name, parent_code, metric, target, ac
        parent_actual,
        CASE WHEN target IS NOT NULL THEN 'gap' ELSE 'actual' END AS ranked_by,
        -- units with a target first, most behind first; the rest by actual, largest first
-       row_number() OVER (ORDER BY target IS NULL, gap_pts DESC, actual DESC, unit_code) AS rank,
+       row_number() OVER (ORDER BY target IS NULL, gap_pts ASC NULLS LAST, actual DESC, unit_code) AS rank,
        kind, start, deadline, source
 FROM shares
 ORDER BY rank;

@@ -1,22 +1,29 @@
--- Training institutions in a unit below a document threshold: pass rate < 80 % or employment < 30 % (000), order/project employment < 80 % (003)
+-- Training institutions in a unit below a threshold of the plan's document: pass rate < 80 % or employment < 30 % (000 plans), order/project employment < 80 % (002, 003 plans)
 -- @param plan text required
 -- @param unit text required
 -- @param as_of date required
 -- @param min_completed int default=1
 -- Persons (distinct) who completed a training of the institution in the unit between the plan's start and the as-of
--- date. Pass rate over all of them; employment rates over known outcomes only (employed not null) — an institution
--- whose outcomes are all still unknown is not flagged on employment. 000: an institution below 80 % pass or 30 %
--- employment in the year loses next year's subsidised tasks; 003: order/project training is subsidised only at
--- ≥ 80 % employment.
-WITH trainings AS (
-    SELECT * FROM unit_completions($plan, $unit, $as_of)
+-- date. Pass rate over all of them; employment over the due cohort (CONTRACT §4: due 90 days after completion, a due
+-- outcome left empty is not employed; persons not yet due are 待核实 and left out) — an institution with nobody due
+-- is not flagged on employment. Rules apply only under the plans of their document (CONTRACT §4): 000 — an
+-- institution below 80 % pass or 30 % employment in the year loses next year's subsidised tasks; 002 and 003 —
+-- order/project training is subsidised only at ≥ 80 % employment.
+WITH plan_rules AS (
+    SELECT seed = '000' AS institution_rules, seed IN ('002', '003') AS order_project_rule
+    FROM plans WHERE plan_id = $plan
+),
+trainings AS (
+    SELECT *, outcome_due_on(end_date) <= $as_of AS outcome_due FROM unit_completions($plan, $unit, $as_of)
 ),
 person_outcomes AS (
-    -- a person's outcome at one institution: passed / employed if any of their enrolments there was
+    -- a person's outcome at one institution: passed if any enrolment there was; due / employed over due enrolments
     SELECT institution_id, person_id,
            coalesce(bool_or(passed), FALSE) AS passed,
-           bool_or(employed) AS employed,
-           bool_or(employed) FILTER (WHERE training_type = 'order_project') AS order_project_employed,
+           CASE WHEN bool_or(outcome_due) THEN coalesce(bool_or(employed AND outcome_due), FALSE) END AS employed,
+           CASE WHEN bool_or(outcome_due AND training_type = 'order_project')
+                THEN coalesce(bool_or(employed AND outcome_due AND training_type = 'order_project'), FALSE)
+           END AS order_project_employed,
            bool_or(training_type = 'order_project') AS order_project
     FROM trainings
     GROUP BY ALL
@@ -49,13 +56,13 @@ rated AS (
     WHERE completed >= $min_completed
 ),
 flagged AS (
-    SELECT *,
-           pass_rate < 80 AS fails_pass,
-           coalesce(employment_rate < 30, FALSE) AS fails_employment,
-           coalesce(order_project_employment_rate < 80, FALSE) AS fails_order_project
-    FROM rated
+    SELECT r.*,
+           p.institution_rules AND r.pass_rate < 80 AS fails_pass,
+           p.institution_rules AND coalesce(r.employment_rate < 30, FALSE) AS fails_employment,
+           p.order_project_rule AND coalesce(r.order_project_employment_rate < 80, FALSE) AS fails_order_project
+    FROM rated AS r, plan_rules AS p
 )
-SELECT f.institution_id, h.county_code, r.name AS county_name, h.counties,
+SELECT f.institution_id, n.institution_name, h.county_code, r.unit_label AS county_name, h.counties,
        f.completed, f.passed, round(f.pass_rate, 4) AS pass_rate,
        f.employment_known, f.employed, round(f.employment_rate, 4) AS employment_rate,
        f.completed - f.employment_known AS employment_unknown,
@@ -67,6 +74,7 @@ SELECT f.institution_id, h.county_code, r.name AS county_name, h.counties,
                       CASE WHEN f.fails_order_project THEN 'order_project_employment_rate' END) AS failed
 FROM flagged AS f
 JOIN home_county AS h USING (institution_id)
-LEFT JOIN regions AS r ON r.code = h.county_code
+LEFT JOIN region_labels AS r ON r.unit_code = h.county_code
+LEFT JOIN institution_names AS n ON n.institution_id = f.institution_id
 WHERE f.fails_pass OR f.fails_employment OR f.fails_order_project
 ORDER BY f.fails_pass::INT + f.fails_employment::INT + f.fails_order_project::INT DESC, f.completed DESC, f.institution_id;

@@ -12,9 +12,14 @@ registry AS (
     LEFT JOIN regions AS r ON r.code = s.city_code
 ),
 time_left AS (
+    -- days_left: days after the as-of date up to the deadline (0 on the deadline day itself, which is still open);
+    -- days_open: the days still available for certificates, the as-of day included (0 once the deadline has passed);
+    -- days_past: days since the deadline
     SELECT p.*,
            greatest(0, date_diff('day', CAST($as_of AS DATE), p.deadline)) AS days_left,
-           greatest(0, date_diff('day', p.start, least(CAST($as_of AS DATE), p.deadline)) + 1) AS days_elapsed
+           greatest(0, date_diff('day', CAST($as_of AS DATE), p.deadline) + 1) AS days_open,
+           greatest(0, date_diff('day', p.deadline, CAST($as_of AS DATE))) AS days_past,
+           greatest(0, date_diff('day', p.start, least(p.measured_on, p.deadline)) + 1) AS days_elapsed
     FROM school_progress AS p
 )
 SELECT t.plan_id, t.unit_code, t.unit_name,
@@ -22,12 +27,12 @@ SELECT t.plan_id, t.unit_code, t.unit_name,
        g.seq, g.city_code, g.city_name,
        t.metric, t.target, t.actual, t.pct, t.expected_pct, t.gap_pts, t.status,
        t.expected_actual, t.shortfall, t.remaining,
-       t.start, t.deadline, t.days_left,
+       t.start, t.deadline, t.days_left, t.days_open, t.days_past, t.measured_on,
        -- people per remaining week / 14-day period to reach the quota by the deadline (NULL once it has passed)
-       CAST(ceil(t.days_left / 7) AS INTEGER) AS weeks_left,
-       CAST(ceil(t.days_left / 14) AS INTEGER) AS periods_left,
-       CASE WHEN t.days_left > 0 THEN CAST(ceil(t.remaining / ceil(t.days_left / 7)) AS INTEGER) END AS needed_per_week,
-       CASE WHEN t.days_left > 0 THEN CAST(ceil(t.remaining / ceil(t.days_left / 14)) AS INTEGER) END
+       CAST(ceil(t.days_open / 7) AS INTEGER) AS weeks_left,
+       CAST(ceil(t.days_open / 14) AS INTEGER) AS periods_left,
+       CASE WHEN t.days_open > 0 THEN CAST(ceil(t.remaining / ceil(t.days_open / 7)) AS INTEGER) END AS needed_per_week,
+       CASE WHEN t.days_open > 0 THEN CAST(ceil(t.remaining / ceil(t.days_open / 14)) AS INTEGER) END
            AS needed_per_period,
        -- the pace so far, for comparison: certified per week since the start
        CASE WHEN t.days_elapsed > 0 THEN round(t.actual / (t.days_elapsed / 7), 1) END AS actual_per_week,

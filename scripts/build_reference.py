@@ -110,7 +110,7 @@ SCHOOL_CITY = {
 METRICS = [
     (
         "training_total",
-        "补贴性职业技能培训",
+        "职业技能培训(四类合计)",
         "人",
         "count",
         True,
@@ -153,8 +153,22 @@ METRICS = [
     ),
     ("intermediate_certs", "毕业生中级工取证", "人", "count", True, "毕业年度学生取得中级工证书人数"),
     ("directed_training", "院校定向培训", "人", "count", True, "院校定向式培训结业人数"),
-    ("subsidised_trainees", "补贴性职业技能培训", "人", "count", True, "各类补贴性培训结业人数(去重)"),
-    ("training_person_times", "补贴性职业技能培训", "人次", "count", True, "各类补贴性培训结业人次"),
+    (
+        "subsidised_trainees",
+        "补贴性职业技能培训(全部类别)",
+        "人",
+        "count",
+        True,
+        "企业职工、新型学徒、订单式项目制、创业、就业重点群体、吕梁山护工、院校定向、线上培训等各类补贴性培训结业人数(去重)",
+    ),
+    (
+        "training_person_times",
+        "补贴性职业技能培训人次(全部类别)",
+        "人次",
+        "count",
+        True,
+        "各类补贴性培训结业人次(每次结业计一次)",
+    ),
     (
         "trained_certified",
         "培训并取证",
@@ -184,7 +198,22 @@ METRICS = [
         "不含企业在岗职工的结业学员中已就业者占比",
     ),
     ("apprentices", "企业新型学徒", "人", "count", True, "企业新型学徒制培训结业人数"),
-    ("enterprise_share", "企业职工培训占比", "%", "rate", True, "企业职工培训人数占补贴性培训人数比例(≥三分之一)"),
+    (
+        "enterprise_share",
+        "企业职工培训占实际参训比例",
+        "%",
+        "rate",
+        True,
+        "企业职工(含新型学徒)结业人数占实际补贴性培训结业人数的比例，仅供参考",
+    ),
+    (
+        "enterprise_third",
+        "企业职工培训(不少于年度计划三分之一)",
+        "人",
+        "count",
+        True,
+        "企业职工岗位技能提升+企业新型学徒制结业人数(去重)，任务为本市年度计划数的三分之一(向上取整)",
+    ),
     ("high_skill_bases", "省级高技能人才培训基地", "个", "count", False, "新建数，手工填报"),
     ("public_training_bases", "公共实训基地", "个", "count", False, "新建数，手工填报"),
     ("master_studios", "技能大师工作室", "个", "count", False, "新建数，手工填报"),
@@ -665,8 +694,11 @@ def main() -> None:
     # 003 省人社厅 2023: ≥500,000 subsidised trainees a year; enterprise staff ≥ 1/3 of each city's plan;
     # order/project training subsidised only at ≥80 % employment
     add_allocated("sx-train-2023", "subsidised_trainees", 500000)
+    # 003: 培训企业职工人数一般应不少于年度计划数的三分之一 — a count against ⌈city plan ÷ 3⌉ (CONTRACT §4);
+    # the city plan is an illustrative allocation, so its third is one too
+    city_plans = {t[2]: t[5] for t in targets if t[0] == "sx-train-2023" and t[1] == "city"}
     for city in sorted(population):
-        add("sx-train-2023", "city", city, names[city], "enterprise_share", 33.3, DOC_003)
+        add("sx-train-2023", "city", city, names[city], "enterprise_third", -(-city_plans[city] // 3), "demo")
     add("sx-train-2023", "province", "140000", "山西省", "order_project_employment_rate", 80, DOC_003)
 
     # 001 职业技能提升行动 2019–2021

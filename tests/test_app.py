@@ -76,7 +76,7 @@ def test_biweekly_page_shows_the_dispatch_table_and_downloads(app, data):
     assert "每期需完成" in table.columns  # one county: no ranks among units
     dispatch = Runner(data).run("dispatch", plan="liulin-2023", as_of="2023-09-01", period=17)
     shown = table.set_index("指标")
-    assert shown.loc["补贴性职业技能培训", "累计完成"] == ui.fmt_int(
+    assert shown.loc["职业技能培训(四类合计)", "累计完成"] == ui.fmt_int(
         dispatch.set_index("metric").loc["training_total", "cumulative"]
     )
     assert any("截至" in t.value for t in at.text_area)

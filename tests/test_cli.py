@@ -68,7 +68,7 @@ def test_query_json_format(data):
     )
     assert out.returncode == 0, out.stderr
     records = json.loads(out.stdout)
-    assert records[0]["unit_name"] == "柳林县"
+    assert records[0]["unit_name"] == "吕梁市·柳林县"  # CONTRACT §4: a county row carries its city
 
 
 def test_query_list_describes_every_named_query():

@@ -174,7 +174,10 @@ def test_completions_without_pass_or_certificate_are_flagged(runner):
 def test_findings_are_summed_by_county_and_institution_and_masked(runner):
     df = runner.run("compliance_repeat_level", as_of=AS_OF, year=2023)
     by_county = compliance.by_unit(df, "county")
-    assert by_county[["county_name", "records", "persons"]].values.tolist() == [["柳林县", 3, 2], ["离石区", 1, 1]]
+    assert by_county[["county_name", "records", "persons"]].values.tolist() == [
+        ["吕梁市·柳林县", 3, 2],
+        ["吕梁市·离石区", 1, 1],
+    ]
     by_inst = compliance.by_unit(df, "institution")
     assert by_inst[["institution_id", "records", "persons"]].values.tolist() == [["JG001", 3, 2], ["JG009", 1, 1]]
     shown = compliance.display_frame(df)

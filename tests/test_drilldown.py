@@ -37,14 +37,16 @@ def trainings(start: int, n: int, **over):
 
 @pytest.fixture(scope="module")
 def province(tmp_path_factory):
-    """Trainings in three cities: 吕梁 (柳林 30, 离石 10), 太原 (小店 20), 大同 (平城 5), all ending 2023-06-01."""
+    """Trainings in three cities: 吕梁 (柳林 30, 离石 10), 太原 (小店 20), 大同 (平城 5), all ending 2023-06-01;
+    the extract runs to 2023-07-02 (a course certificate issued that day), so figures are read on 07-02."""
     rows = (
         trainings(0, 30, county_code=LIULIN, end_date="2023-06-01")
         + trainings(100, 10, county_code=LISHI, end_date="2023-06-01")
         + trainings(200, 20, county_code=TAIYUAN_XIAODIAN, end_date="2023-06-01")
         + trainings(300, 5, county_code=DATONG_PINGCHENG, end_date="2023-06-01")
     )
-    return Runner(write_extracts(tmp_path_factory.mktemp("province"), rows, []))
+    coverage = [certificate_row(999, cert_type="training_completion", skill_level=None, issue_date="2023-07-02")]
+    return Runner(write_extracts(tmp_path_factory.mktemp("province"), rows, coverage))
 
 
 def test_drill_children_at_city_level_equal_progress_city_rows_003(province):
@@ -72,9 +74,9 @@ def test_shortfall_is_target_times_expected_share_minus_actual_and_contributions
     assert lvliang.shortfall == pytest.approx(round(48666 * 183 / 365 - 40, 1))
     assert children["contribution"].sum() == pytest.approx(1.0, abs=1e-5)
     assert lvliang.contribution == pytest.approx(lvliang.shortfall / children["shortfall"].sum(), abs=1e-6)
-    # ranked by gap to the expected trajectory, the most behind first
+    # ranked by gap to the expected trajectory (completion − expected: negative is behind), the most behind first
     assert list(children["rank"]) == list(range(1, 12))
-    assert children["gap_pts"].is_monotonic_decreasing
+    assert children["gap_pts"].is_monotonic_increasing
     # a city's share of the province's figure: 40 of 65
     assert lvliang.share_of_parent == pytest.approx(40 / 65, abs=1e-6)
 
@@ -112,7 +114,8 @@ def test_drill_metrics_open_liulin_on_its_county_and_the_province_plans_on_the_p
     assert liulin.loc["training_total", "home_unit"] == LIULIN
     assert not liulin.loc["new_skilled", "training_based"]
     train = province.run("drill_metrics", plan=TRAIN).set_index("metric")
-    assert list(train.index) == [TRAINEES]  # count metrics only: the rate targets are not drilled
+    # count metrics only (the rate targets are not drilled); 003's enterprise third is a count per city (§4)
+    assert list(train.index) == [TRAINEES, "enterprise_third"]
     assert train.loc[TRAINEES, "home_unit"] == "140000"
     assert set(train.loc[TRAINEES, "target_levels"]) == {"province", "city", "county"}
 
@@ -223,28 +226,44 @@ def outcomes(start, n, passed, employed, **over):
     return [training_row(start + i, passed=i < passed, employed=employed[i], **over) for i in range(n)]
 
 
+SKILLS_2021 = {"start_date": "2021-03-01", "end_date": "2021-03-10"}  # a 000 plan year; outcomes due 06-08
+
+
 def test_watch_list_flags_pass_rate_70_percent_and_not_85_percent_000(tmp_path):
-    rows = outcomes(0, 10, 7, [True] * 10, institution_id="JG070") + outcomes(
-        100, 20, 17, [True] * 20, institution_id="JG085"
+    rows = outcomes(0, 10, 7, [True] * 10, institution_id="JG070", **SKILLS_2021) + outcomes(
+        100, 20, 17, [True] * 20, institution_id="JG085", **SKILLS_2021
     )
-    watch = runner_for(tmp_path, rows).run("institution_watchlist", plan=TRAIN, unit=LIULIN, as_of="2023-07-02")
+    run = runner_for(tmp_path, rows)
+    watch = run.run("institution_watchlist", plan="sx-skills-2021", unit=LIULIN, as_of="2021-07-02")
     assert list(watch["institution_id"]) == ["JG070"]
+    # CONTRACT §4: 000's institution rules are not 003's — the 2021 action plan (001) flags nobody on them
+    assert run.run("institution_watchlist", plan="sx-action-2021", unit=LIULIN, as_of="2021-07-02").empty
     row = watch.iloc[0]
     assert row.pass_rate == pytest.approx(70.0) and row.fails_pass and not row.fails_employment
     assert row.failed == "pass_rate" and row.county_code == LIULIN and row.completed == 10
 
 
-def test_watch_list_employment_uses_known_outcomes_only_and_counts_the_unknown_000(tmp_path):
+def test_watch_list_employment_is_over_the_due_cohort_with_the_pending_counted_000_contract_v2(tmp_path):
+    late = {"start_date": "2021-06-01", "end_date": "2021-06-20"}  # due 09-18: 待核实 on 07-02
     rows = (
-        outcomes(0, 10, 10, [True] * 2 + [False] * 3 + [None] * 5, institution_id="JG040")  # 2 of 5 known
-        + outcomes(100, 10, 10, [True] + [False] * 4 + [None] * 5, institution_id="JG020")  # 1 of 5 known
-        + outcomes(200, 10, 10, [None] * 10, institution_id="JG000")
-    )  # nothing known yet
-    watch = runner_for(tmp_path, rows).run("institution_watchlist", plan=TRAIN, unit=LIULIN, as_of="2023-07-02")
-    assert list(watch["institution_id"]) == ["JG020"]
+        outcomes(0, 5, 5, [True] * 2 + [False] * 3, institution_id="JG040", **SKILLS_2021)  # 2 of 5 due
+        + outcomes(10, 5, 5, [None] * 5, institution_id="JG040", **late)
+        + outcomes(100, 5, 5, [True, True, None, None, None], institution_id="JG400", **SKILLS_2021)  # 2 of 5
+        + outcomes(200, 10, 10, [True] * 10, institution_id="JG000", **late)  # nobody due yet: no verdict
+    )
+    watch = runner_for(tmp_path, rows).run(
+        "institution_watchlist", plan="sx-skills-2021", unit=LIULIN, as_of="2021-07-02"
+    )
+    # JG040: 2 of 5 due = 40 % (≥ 30 %); JG400: due outcomes left empty count as not employed: 2 of 5 = 40 %
+    assert watch.empty
+    rows += outcomes(300, 10, 10, [True] + [None] * 9, institution_id="JG010", **SKILLS_2021)  # 1 of 10 due
+    watch = runner_for(tmp_path / "b", rows).run(
+        "institution_watchlist", plan="sx-skills-2021", unit=LIULIN, as_of="2021-07-02"
+    )
+    assert list(watch["institution_id"]) == ["JG010"]
     row = watch.iloc[0]
-    assert row.employment_rate == pytest.approx(20.0)
-    assert row.employment_known == 5 and row.employment_unknown == 5
+    assert row.employment_rate == pytest.approx(10.0)
+    assert row.employment_known == 10 and row.employment_unknown == 0
     assert row.fails_employment and not row.fails_pass
 
 
@@ -261,30 +280,51 @@ def test_watch_list_flags_order_project_employment_below_80_percent_003(tmp_path
     )
 
 
-def test_unit_rates_compare_to_the_documents_thresholds_000_001_002(tmp_path):
+def test_thresholds_apply_only_where_their_document_applies_contract_v2(tmp_path):
     rows = (
-        # 10 enterprise employees (excluded from 001's trainee rate): 9 passed, employed 1 of 4 known
+        # 10 enterprise employees: 9 passed; employed 1, not employed 3, not entered 6 (all due by 07-02)
         outcomes(0, 10, 9, [True] + [False] * 3 + [None] * 6)
-        # 10 caregivers, 9 passed, all employed; 8 hold a certificate by the date
+        # 10 caregivers (training 03-01 … 03-10), 9 passed, all employed
         + outcomes(100, 10, 9, [True] * 10, training_type="caregiver_brand", person_category="rural_migrant")
     )
-    certs = [certificate_row(100 + i, issue_date="2023-05-01") for i in range(8)]
+    certs = [certificate_row(100 + i, issue_date="2023-05-01") for i in range(7)] + [
+        certificate_row(107, issue_date="2023-02-01"),  # held before the training: not counted (§4)
+        certificate_row(108, issue_date="2023-05-01", cert_type="training_completion", skill_level=None),  # not 持证
+    ]
+    run = runner_for(tmp_path, rows, certs)
+    liulin = run.run("causes_rates", plan="liulin-2023", unit=LIULIN, as_of="2023-07-02").set_index("metric")
+    # 002 at 柳林县: its own rules; 000's institution thresholds and 001's trainee rate are not Liulin's
+    assert set(liulin.index) == {"order_project_employment_rate", "caregiver_cert_rate", "caregiver_employed"}
+    assert liulin.loc["caregiver_cert_rate", "value"] == pytest.approx(70.0)
+    assert not liulin.loc["caregiver_cert_rate", "met"]  # below 90 %
+    assert liulin.loc["caregiver_employed", "threshold"] == 540 and liulin.loc["caregiver_employed", "value"] == 10
+    assert pd.isna(liulin.loc["order_project_employment_rate", "met"])  # no order/project trainees: no verdict
+    # 002's 持证率 is 柳林's rule: not the province's, not 离石's
+    province = run.run("causes_rates", plan="liulin-2023", unit="140000", as_of="2023-07-02")
+    assert list(province["metric"]) == ["order_project_employment_rate"]
+    train = run.run("causes_rates", plan=TRAIN, unit=LISHI, as_of="2023-07-02")
+    assert list(train["metric"]) == ["order_project_employment_rate"]
+
+
+def test_institution_thresholds_of_000_read_employment_over_the_due_cohort_000_contract_v2(tmp_path):
+    y = {"start_date": "2021-03-01", "end_date": "2021-03-10"}  # due 2021-06-08
+    late = training_row(50, start_date="2021-06-01", end_date="2021-06-10", employed=True)  # due 09-08: 待核实
+    rows = [*outcomes(0, 10, 9, [True] + [False] * 3 + [None] * 6, **y), late]
     rates = (
-        runner_for(tmp_path, rows, certs)
-        .run("causes_rates", plan="liulin-2023", unit=LIULIN, as_of="2023-07-02")
+        runner_for(tmp_path, rows)
+        .run("causes_rates", plan="sx-skills-2021", unit=LIULIN, as_of="2021-07-02")
         .set_index("metric")
     )
-    assert rates.loc["institution_pass_rate", "value"] == pytest.approx(90.0)
-    assert rates.loc["institution_pass_rate", "met"]
-    # employment over known outcomes: 11 of 14; 6 unknown
-    assert rates.loc["institution_employment_rate", "value"] == pytest.approx(100 * 11 / 14, abs=1e-3)
-    assert rates.loc["institution_employment_rate", "unknown"] == 6
-    assert rates.loc["trainee_employment_rate", "persons"] == 10  # caregivers only
-    assert rates.loc["trainee_employment_rate", "threshold"] == 25
-    assert rates.loc["caregiver_cert_rate", "value"] == pytest.approx(80.0)
-    assert not rates.loc["caregiver_cert_rate", "met"]  # below 90 %
-    assert rates.loc["caregiver_employed", "threshold"] == 540 and rates.loc["caregiver_employed", "value"] == 10
-    assert pd.isna(rates.loc["order_project_employment_rate", "met"])  # no order/project trainees: no verdict
+    assert set(rates.index) == {"institution_pass_rate", "institution_employment_rate"}
+    assert rates.loc["institution_pass_rate", "value"] == pytest.approx(100 * 10 / 11)
+    # 1 employed of the 10 due (6 not entered count as not employed); person 50 is pending
+    assert rates.loc["institution_employment_rate", "value"] == pytest.approx(10.0)
+    assert rates.loc["institution_employment_rate", "pending"] == 1
+    assert not rates.loc["institution_employment_rate", "met"]  # below 000's 30 %
+    action = runner_for(tmp_path / "a", rows).run(
+        "causes_rates", plan="sx-action-2021", unit=LIULIN, as_of="2021-07-02"
+    )
+    assert list(action["metric"]) == ["trainee_employment_rate"]
 
 
 # ---------------------------------------------------------------- forecast

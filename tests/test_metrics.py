@@ -21,7 +21,8 @@ def value(df, metric, unit_code=LIULIN):
 
 
 def test_progress_has_a_row_for_every_liulin_metric_with_zero_when_nothing_happened_002(tmp_path):
-    df = progress(tmp_path, [], [])
+    # the extract covers the plan window (a training elsewhere on 06-30), but nothing happened in 柳林
+    df = progress(tmp_path, [training_row(1, county_code=LISHI, end_date="2023-06-30")], [])
     assert list(df.columns[:10]) == [
         "plan_id",
         "unit_type",
@@ -50,7 +51,10 @@ def test_progress_has_a_row_for_every_liulin_metric_with_zero_when_nothing_happe
     for metric, target in expected.items():
         row = value(df, metric)
         assert row.target == target
-        assert row.actual == 0
+        if row.kind == "rate":  # CONTRACT §4: nobody in the denominator → an empty rate, 无数据
+            assert row.actual != row.actual and row.status == "no_data"
+        else:
+            assert row.actual == 0
 
 
 def test_only_completed_trainings_count_not_dropped_or_enrolled_contract(tmp_path):
@@ -109,28 +113,32 @@ def test_training_lines_map_types_as_the_liulin_plan_defines_002(tmp_path):
     assert value(df, "training_caregiver").actual == 1
 
 
-def test_caregiver_certification_rate_counts_certificates_issued_by_the_date_002(tmp_path):
+def test_caregiver_certification_rate_counts_skill_certificates_from_the_training_on_002_contract_v2(tmp_path):
     caregivers = [
         training_row(
             i,
             training_type="caregiver_brand",
             person_category="rural_migrant",
             occupation="养老护理员",
+            start_date="2023-04-01",
             end_date="2023-04-30",
         )
-        for i in (1, 2, 3, 4)
+        for i in (1, 2, 3, 4, 5, 6)
     ]
     certs = [
-        certificate_row(1, issue_date="2023-05-20", cert_type="special_ability", skill_level=None),
-        certificate_row(2, issue_date="2022-11-01"),  # held before the plan started: still holds one
+        certificate_row(1, issue_date="2023-05-20", cert_type="special_ability", skill_level=None),  # 持证
+        certificate_row(2, issue_date="2022-11-01"),  # held before the training: does not count (§4)
         certificate_row(3, issue_date="2023-07-15"),  # after the as-of date
+        certificate_row(4, issue_date="2023-05-01", cert_type="training_completion", skill_level=None),  # not 持证
+        certificate_row(5, issue_date="2023-04-01"),  # on the training's first day: counts
+        certificate_row(9, county_code=LISHI, issue_date="2023-06-30"),  # the extract reaches 06-30
     ]
     df = progress(tmp_path, caregivers, certs)
     row = value(df, "caregiver_cert_rate")
-    assert row.actual == pytest.approx(50.0)  # 2 of 4
-    assert row.pct == pytest.approx(50.0)
+    assert row.actual == pytest.approx(100 * 2 / 6)  # persons 1 and 5 of six
+    assert row.pct == pytest.approx(100 * 2 / 6)
     assert row.expected_pct == 90  # a percent target compares the rate to the target
-    assert row.status == "lagging"  # 40 points short
+    assert row.status == "lagging"
 
 
 def test_caregiver_employed_counts_caregivers_with_employed_true_002(tmp_path):
@@ -217,7 +225,7 @@ def test_expected_share_follows_seed_004_milestones_for_directed_training_004(tm
 def test_status_on_track_behind_and_lagging_by_points_short_contract(tmp_path):
     # 2023-06-30: expected 54.19 % of 80 order/project trainees = 43.4
     def status(n):
-        rows = [training_row(i, training_type="order_project") for i in range(n)]
+        rows = [training_row(i, training_type="order_project", end_date="2023-06-30") for i in range(n)]
         return value(progress(tmp_path / str(n), rows, []), "training_order_project").status
 
     assert status(44) == "on_track"  # 55.0 %
@@ -360,16 +368,21 @@ def test_results_are_cached_per_data_version(tmp_path):
     assert value(runner.run("progress", plan="liulin-2023", as_of="2023-06-30"), "training_total").actual == 2
 
 
-def test_employment_rates_are_over_known_outcomes_only_002_003(tmp_path):
+def test_employment_rate_is_over_the_due_cohort_with_pending_beside_it_002_003_contract_v2(tmp_path):
+    due = {"training_type": "order_project", "start_date": "2023-03-01", "end_date": "2023-04-01"}  # due 06-30
     rows = [
-        training_row(1, training_type="order_project", employed=True),
-        training_row(2, training_type="order_project", employed=True),
-        training_row(3, training_type="order_project", employed=False),
-        training_row(4, training_type="order_project", employed=None),
-    ]  # not known yet
+        training_row(1, employed=True, **due),
+        training_row(2, employed=True, **due),
+        training_row(3, employed=False, **due),
+        training_row(4, employed=None, **due),  # due and not entered: not employed (不录不补)
+        training_row(5, training_type="order_project", start_date="2023-03-01", end_date="2023-04-02", employed=True),
+        training_row(9, county_code=LISHI, end_date="2023-06-30"),  # the extract reaches 06-30
+    ]  # person 5 completed 04-02: due only on 07-01, so 待核实
     row = value(progress(tmp_path, rows, []), "order_project_employment_rate")
-    assert row.actual == pytest.approx(100 * 2 / 3)
-    assert row.denominator == 3
+    assert row.actual == pytest.approx(100 * 2 / 4)
+    assert row.denominator == 4
+    assert row.pending == 1
+    assert row.status == "lagging"  # 50 % against 003's 80 %
 
 
 def test_sessions_on_many_threads_share_one_runner_without_connection_busy_errors(tmp_path):
@@ -386,3 +399,69 @@ def test_sessions_on_many_threads_share_one_runner_without_connection_busy_error
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(total, dates * 4))
     assert results == [10.0 * (k + 1) for k in range(9)] * 4
+
+
+# ---------------------------------------------------------------- CONTRACT §4 (definitions v2)
+
+
+def test_an_outcome_is_due_exactly_90_days_after_completion_contract_v2(tmp_path):
+    # completed 2023-04-01: due on 06-30 (04-01 + 90); completed 04-02: due 07-01, one day short
+    rows = [
+        training_row(1, training_type="order_project", end_date="2023-04-01", employed=True),
+        training_row(2, training_type="order_project", end_date="2023-04-02", employed=True),
+        training_row(9, county_code=LISHI, end_date="2023-06-30"),
+    ]
+    row = value(progress(tmp_path, rows, []), "order_project_employment_rate")
+    assert (row.denominator, row.pending, row.actual) == (1, 1, 100.0)
+    row = value(
+        progress(
+            tmp_path / "next",
+            [*rows, training_row(8, county_code=LISHI, end_date="2023-07-01")],
+            [],
+            as_of="2023-07-01",
+        ),
+        "order_project_employment_rate",
+    )
+    assert (row.denominator, row.pending) == (2, 0)
+
+
+def test_nobody_due_leaves_the_rate_empty_with_status_no_data_contract_v2(tmp_path):
+    rows = [
+        training_row(1, training_type="order_project", end_date="2023-06-01", employed=True),  # due 08-30
+        training_row(9, county_code=LISHI, end_date="2023-06-30"),
+    ]
+    row = value(progress(tmp_path, rows, []), "order_project_employment_rate")
+    assert row.actual != row.actual and row.pct != row.pct  # NaN: empty, never 0 %
+    assert row.status == "no_data" and row.pending == 1
+
+
+def test_a_count_at_a_date_past_the_deadline_is_its_value_at_the_deadline_contract_v2(tmp_path):
+    rows = [
+        training_row(1, start_date="2023-11-20", end_date="2023-11-30"),  # on the deadline: counts
+        training_row(2, start_date="2023-11-20", end_date="2023-12-01"),  # the day after: never counts
+        training_row(9, county_code=LISHI, end_date="2023-12-31"),
+    ]
+    row = value(progress(tmp_path, rows, [], as_of="2023-12-31"), "training_total")
+    assert row.actual == 1
+    assert row.expected_pct == 100
+    assert row.gap_pts == pytest.approx(100 / 1500 - 100)  # one sign: completion − expected, negative is behind
+
+
+def test_as_of_beyond_the_data_reads_at_the_latest_business_date_in_the_series_too_contract_v2(tmp_path):
+    rows = [training_row(1, end_date="2023-03-10")]
+    _, series = biweekly(tmp_path, rows, [], as_of="2023-12-31")
+    total = series[series.metric == "training_total"]
+    assert total["measured_on"].astype(str).str[:10].max() == "2023-03-10"
+    assert total["period"].max() == 4  # 2023-03-10 lies in period 4 (02-26 … 03-11)
+
+
+def test_enterprise_staff_a_third_of_the_citys_plan_is_a_count_per_city_003_contract_v2(tmp_path):
+    rows = [training_row(i, county_code=LISHI, end_date="2023-06-30") for i in range(3)] + [
+        training_row(10, county_code=LISHI, training_type="apprenticeship", end_date="2023-06-30"),
+        training_row(11, county_code=LISHI, training_type="key_group", end_date="2023-06-30"),
+    ]
+    df = progress(tmp_path, rows, [], plan="sx-train-2023", level="city")
+    row = value(df, "enterprise_third", "141100")
+    assert row.actual == 4  # enterprise staff and apprentices, not key groups
+    assert row.target == 16222  # ⌈48,666 ÷ 3⌉, 吕梁's 示例 plan
+    assert row.source == "demo"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -145,8 +146,16 @@ def test_001_action_plan_2019_2021():
 
 def test_003_half_a_million_a_year_and_enterprise_staff_a_third_of_each_citys_plan():
     assert target("sx-train-2023", "subsidised_trainees", "140000") == 500_000
-    cities = [t for t in TARGETS if t["plan_id"] == "sx-train-2023" and t["metric"] == "enterprise_share"]
-    assert len(cities) == 11 and all(t["source"] == DOC_003 and float(t["target"]) == 33.3 for t in cities)
+    # CONTRACT §4: 不少于年度计划数的三分之一 is a count per city against ⌈city plan ÷ 3⌉, 示例 like the city plan
+    plan = {
+        t["unit_code"]: float(t["target"])
+        for t in TARGETS
+        if t["plan_id"] == "sx-train-2023" and t["metric"] == "subsidised_trainees" and t["unit_type"] == "city"
+    }
+    cities = [t for t in TARGETS if t["plan_id"] == "sx-train-2023" and t["metric"] == "enterprise_third"]
+    assert len(cities) == 11
+    for t in cities:
+        assert float(t["target"]) == math.ceil(plan[t["unit_code"]] / 3) and t["source"] == "demo"
     assert target("sx-train-2023", "order_project_employment_rate", "140000") == 80
 
 

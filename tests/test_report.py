@@ -26,6 +26,7 @@ def data(tmp_path_factory):
         + [training_row(2000 + i, training_type="entrepreneurship", end_date="2023-06-25") for i in range(20)]
     )
     certs = [certificate_row(1000 + i, issue_date="2023-06-28") for i in range(280)]
+    certs.append(certificate_row(5000, issue_date="2023-06-30", county_code="141102"))  # the extract reaches 06-30
     return write_extracts(folder, rows, certs)
 
 
@@ -63,6 +64,10 @@ def test_xlsx_cells_equal_the_dispatch_query_002(data, tmp_path):
     for row, (_, expected) in zip(body, dispatch.iterrows()):
         assert row[col["指标"]] == ui.metric_label(expected["metric"])
         assert row[col["年度任务"]] == expected["target"]
+        if expected["status"] == "no_data":  # CONTRACT §4: nobody due yet, an empty rate and no status colour
+            assert row[col["累计完成"]] is None and row[col["完成率"]] is None
+            assert row[col["状态"]] == "无数据"
+            continue
         assert row[col["累计完成"]] == expected["cumulative"]
         assert row[col["本期新增"]] == expected["increment"]
         assert row[col["完成率"]] == pytest.approx(expected["pct"] / 100)
@@ -83,7 +88,7 @@ def test_summary_numbers_equal_the_progress_query_002(data):
     )
     assert text.startswith("截至2023年6月30日，全县")
     total = progress.set_index("metric").loc["training_total"]
-    assert f"补贴性职业技能培训累计{int(total.actual):,}人" in text
+    assert f"职业技能培训(四类合计)累计{int(total.actual):,}人" in text
     assert f"完成年度任务{total.pct:.1f}%" in text
     assert f"时序进度{total.expected_pct:.1f}%" in text
     assert f"滞后{total.expected_pct - total.pct:.1f}个百分点" in text

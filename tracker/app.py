@@ -25,6 +25,7 @@ def ensure_data() -> Path:
     """The data folder to serve; on first start with no extract, generate the demo extract (with progress)."""
     folder = data_dir()
     if has_extracts(folder):
+        build_missing_aggregates(folder)
         return folder
     if os.environ.get("SKILLS_DATA_DIR"):
         st.error(
@@ -39,7 +40,24 @@ def ensure_data() -> Path:
     demo.write_demo(folder, progress=lambda f, msg: bar.progress(min(max(f, 0.0), 1.0), text=msg))
     mark_demo(folder)
     bar.empty()
+    build_missing_aggregates(folder)
     return folder
+
+
+def build_missing_aggregates(folder: Path) -> None:
+    """A folder of extracts without aggregates (a hand-copied extract) gets them built once, with a progress bar,
+    before the first page answers (issue #12: aggregates are built when data arrives, never when someone looks)."""
+    from tracker import aggregates
+    from tracker.store import active_dir
+
+    try:
+        if not aggregates.missing(folder):
+            return
+        bar = st.progress(0.0, text="新数据：正在计算汇总数据…")
+        aggregates.build(active_dir(folder), progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+        bar.empty()
+    except (DataError, QueryError):
+        return  # the sidebar reports an unreadable folder in words
 
 
 @st.cache_resource(show_spinner=False)
@@ -59,10 +77,19 @@ def plan_options() -> list[str]:
 
 
 def default_as_of(plan: str, latest: dt.date) -> dt.date:
-    """The latest date in the data, but not past the plan's deadline (a finished plan opens on its deadline)."""
+    """The earlier of the plan's deadline and the latest business date L in the data (CONTRACT §4): a finished
+    plan opens on its deadline (seed 004's graduates' quotas on 2021-08-31), a running one on L."""
     deadline = dt.date.fromisoformat(ui.plan_info(plan)["deadline"])
-    end = max(deadline, max(dt.date.fromisoformat(t["deadline"]) for t in ui._rows("targets") if t["plan_id"] == plan))
-    return min(latest, end)
+    return min(latest, deadline)
+
+
+def date_bounds(latest: dt.date) -> tuple[dt.date, dt.date]:
+    """The as-of dates the plans and the data can answer: from the first plan's start to the later of the last
+    deadline and the data's latest business date. Anything outside is clamped with a sentence, never a traceback."""
+    plans = ui.plans()
+    first = min(dt.date.fromisoformat(p["start"]) for p in plans)
+    last = max([dt.date.fromisoformat(t["deadline"]) for t in ui._rows("targets")] + [latest])
+    return first - dt.timedelta(days=1), last
 
 
 def _reset_as_of() -> None:
@@ -120,8 +147,15 @@ def sidebar() -> ui.Selection:
         st.session_state["plan"] = url_plan
     st.session_state.setdefault("plan", DEFAULT_PLAN)
     url_date = _from_url("as_of", dt.date.fromisoformat)
+    lowest, highest = date_bounds(latest)
     if url_date:
-        st.session_state["as_of"] = url_date
+        clamped = min(max(url_date, lowest), highest)
+        if clamped != url_date:
+            st.session_state["_date_notice"] = (
+                f"链接中的截至日期{ui.fmt_date(url_date)}超出可查询范围（{ui.fmt_date(lowest)}至"
+                f"{ui.fmt_date(highest)}），已改为{ui.fmt_date(clamped)}。"
+            )
+        st.session_state["as_of"] = clamped
     elif url_plan or "as_of" not in st.session_state:
         st.session_state["as_of"] = default_as_of(st.session_state["plan"], latest)
     with st.sidebar:
@@ -131,9 +165,10 @@ def sidebar() -> ui.Selection:
         as_of = st.date_input(
             "截至日期",
             key="as_of",
-            max_value=dt.date(2030, 12, 31),
+            min_value=lowest,
+            max_value=highest,
             format="YYYY-MM-DD",
-            help="默认为数据中的最新日期（不晚于计划截止日）",
+            help="默认为计划截止日与数据最新业务日期中较早的一天；晚于数据的日期按数据截至日计算",
         )
         info = ui.plan_info(plan)
         st.caption(f"{info['document']}\n\n计划期：{ui.fmt_date(info['start'])} 至 {ui.fmt_date(info['deadline'])}")
@@ -203,7 +238,29 @@ def page_header(title: str, subtitle: str | None = None) -> ui.Selection:
     )
     if sel.demo:
         st.info(ui.DEMO_NOTE, icon=":material/science:")
+    coverage_notes(sel)
     return sel
+
+
+def coverage_notes(sel: ui.Selection) -> None:
+    """CONTRACT §4 data-range guards, said in words above every page's figures."""
+    from tracker import coverage
+
+    notice = st.session_state.pop("_date_notice", None)
+    if notice:
+        st.warning(notice, icon=":material/event_busy:")
+    try:
+        found = coverage.for_plan(runner(), sel.plan, sel.as_of)
+    except (QueryError, DataError) as exc:
+        st.error(str(exc))
+        st.stop()
+    for note in found:
+        if note.kind == "info":
+            st.info(note.text, icon=":material/hourglass_empty:")
+        elif note.kind == "warning":
+            st.warning(note.text, icon=":material/event_busy:")
+        else:
+            st.caption(note.text)
 
 
 def progress_column_config() -> dict[str, Any]:

@@ -10,6 +10,7 @@ import datetime as dt
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from tracker.store import DataError, mark_demo, resolve_data_dir
 
@@ -110,7 +111,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     mark_demo(Path(args.out))
     took = time.perf_counter() - t0
     print(f"演示数据已写入 {args.out}：" + "，".join(f"{k} {v:,} 行" for k, v in counts.items()) + f"（{took:.1f} 秒）")
+    from tracker import aggregates
+
+    t1 = time.perf_counter()
+    aggregates.build(Path(args.out), progress=_progress_to_stderr)
+    print(f"汇总数据已计算（{time.perf_counter() - t1:.1f} 秒）")
     return 0
+
+
+def _progress_to_stderr(fraction: float, message: str) -> None:
+    print(f"[{fraction:4.0%}] {message}", file=sys.stderr)
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -136,11 +146,24 @@ def cmd_query(args: argparse.Namespace) -> int:
     if as_of is not None:
         params["as_of"] = as_of.isoformat()
     df = runner.run(args.name, **params)
+    _coverage_to_stderr(runner, args.name, params)
     if args.format == "json":
         print(df.to_json(orient="records", date_format="iso", force_ascii=False, indent=1))
     else:
         df.to_csv(sys.stdout, index=False, date_format="%Y-%m-%d")
     return 0
+
+
+def _coverage_to_stderr(runner: Any, name: str, params: dict[str, str]) -> None:
+    """CONTRACT §4 guards for a plan query at a date: 数据截至 / 无数据 / 未开始 said on stderr (stdout stays data)."""
+    from tracker import coverage
+
+    accepted = {p.name for p in runner.queries[name].params}
+    if not {"plan", "as_of"} <= accepted or not params.get("plan") or name == "plan_coverage":
+        return
+    as_of = dt.date.fromisoformat(params["as_of"]) if params.get("as_of") else runner.latest_date()
+    for note in coverage.for_plan(runner, params["plan"], as_of):
+        print(f"注意：{note.text}", file=sys.stderr)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:

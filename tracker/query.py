@@ -36,8 +36,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from tracker import QUERIES_DIR, REFERENCE_DIR
-from tracker.contract import TABLES
-from tracker.store import DataError, active_dir, data_version, resolve_data_dir, table_source
+from tracker.contract import NAME_COLUMNS, TABLES
+from tracker.store import DataError, active_dir, content_key, data_version, resolve_data_dir, table_source
 
 CACHE_SIZE = 256
 MEMO_KEYS = 2  # argument sets kept per memo table (a priced plan year of the 1M demo: ~750k rows, ~230 MB)
@@ -145,6 +145,21 @@ def plan_ids(reference_dir: Path = REFERENCE_DIR) -> list[str]:
 # ---------------------------------------------------------------- connections and cache
 
 
+def duckdb_config() -> dict[str, Any]:
+    """DuckDB's resources from the settings file ([duckdb] memory_limit, threads, temp_directory): defaults fit a
+    small 2-core server, and builds spill to disk instead of growing without bound."""
+    from tracker import settings
+
+    config: dict[str, Any] = {
+        "memory_limit": str(settings.get("duckdb", "memory_limit", "1GB")),
+        "threads": int(settings.get("duckdb", "threads", min(4, os.cpu_count() or 2))),
+    }
+    temp = settings.get("duckdb", "temp_directory")
+    if temp:
+        config["temp_directory"] = str(temp)
+    return config
+
+
 class Runner:
     """One DuckDB database per served data version; a cursor per thread; a bounded result cache."""
 
@@ -203,13 +218,18 @@ class Runner:
 
     def _open(self, version: str) -> duckdb.DuckDBPyConnection:
         folder = active_dir(self.data_dir)
-        con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+        con = duckdb.connect(
+            config={**duckdb_config(), "autoinstall_known_extensions": False, "autoload_known_extensions": False}
+        )
         for table in TABLES:
             source = table_source(folder, table)
             if source is None:
                 raise DataError(f"数据目录 {folder} 中没有 {table}.parquet 或 {table}/ 文件夹")
             try:
                 rel = con.read_parquet(source.glob, hive_partitioning=source.hive, union_by_name=True)
+                name_column = NAME_COLUMNS[table].name  # CONTRACT §4: optional; NULL where the extract has none
+                if name_column not in rel.columns:
+                    rel = rel.project(f"*, CAST(NULL AS VARCHAR) AS {name_column}")
                 rel.create_view(f"{table}_raw")
                 con.execute(f"SELECT count(*) FROM {table}_raw").fetchall()
             except duckdb.Error as exc:
@@ -339,12 +359,27 @@ class Runner:
                 cur.execute(f"DELETE FROM {table} WHERE {' AND '.join(f'memo_{a} = ${a}' for a in old_args)}", old_args)
 
     def _first_counts_cache(self, version: str, plan: str) -> Path | None:
+        """Where a plan's first counts are kept beside the data: keyed by the tables' content (not the folder's
+        path, so aggregates built in a new version's folder before the switch serve it after), the plan library,
+        the models and the plan."""
         try:
-            folder = active_dir(self.data_dir) / ".cache"
-        except DataError:
+            folder = active_dir(self.data_dir)
+            content = content_key(folder)
+        except (DataError, OSError):
             return None
-        key = hashlib.sha1(f"{version}|{self._fingerprint}|{plan}".encode()).hexdigest()[:16]
-        return folder / f"first_counts-{key}.parquet"
+        key = hashlib.sha1(f"{content}|{self._fingerprint}|{plan}".encode()).hexdigest()[:16]
+        return folder / ".cache" / f"first_counts-{key}.parquet"
+
+    def aggregates_missing(self) -> list[str]:
+        """The plans whose first counts are neither loaded nor on disk for the served data."""
+        version = self.version()
+        done = self._materialized.get(version, set())
+        missing = []
+        for plan in self.plans:
+            cache = self._first_counts_cache(version, plan)
+            if plan not in done and (cache is None or not cache.is_file()):
+                missing.append(plan)
+        return missing
 
     def execute(self, query: NamedQuery, bound: dict[str, Any]) -> pd.DataFrame:
         """Run without the cache (the benchmark uses this)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -30,7 +31,7 @@ VIEWS = {"table": "任务完成表", "compare": "分组比较", "detail": "单�
 SORTS = {
     "seq": "按组别与文件序号",
     "shortfall": "落后人数（多→少）",
-    "gap": "落后百分点（多→少）",
+    "gap": "差距百分点（落后最多在前）",
     "pct": "完成率（低→高）",
     "remaining": "尚需取证人数（多→少）",
 }
@@ -48,7 +49,7 @@ TABLE_COLUMNS = {
     "actual": "已取证",
     "pct": "完成率",
     "expected_pct": "时序进度",
-    "gap_pts": "落后百分点",
+    "gap_pts": "差距(百分点)",
     "expected_actual": "按时序应完成",
     "shortfall": "落后人数",
     "remaining": "尚需取证",
@@ -68,12 +69,12 @@ DISPLAY_COLUMNS = [
     "已取证",
     "完成率",
     "落后人数",
-    "落后百分点",
+    "差距(百分点)",
     "尚需取证",
     "每周需取证",
 ]
 BEHIND_PEOPLE_COLUMNS = ["单位", "组别", "任务数", "已取证", "落后人数"]
-BEHIND_PCT_COLUMNS = ["单位", "组别", "完成率", "时序进度", "落后百分点"]
+BEHIND_PCT_COLUMNS = ["单位", "组别", "完成率", "时序进度", "差距(百分点)"]
 
 
 def group_name(group: str | None) -> str:
@@ -133,7 +134,7 @@ def sort_units(quota: pd.DataFrame, sort: str | None) -> pd.DataFrame:
     if sort == "shortfall":
         return quota.sort_values(["shortfall", "remaining"], ascending=False, kind="stable")
     if sort == "gap":
-        return quota.sort_values(["gap_pts", "shortfall"], ascending=False, kind="stable")
+        return quota.sort_values(["gap_pts", "shortfall"], ascending=[True, False], kind="stable")
     if sort == "pct":
         return quota.sort_values(["pct", "remaining"], ascending=[True, False], kind="stable")
     if sort == "remaining":
@@ -174,7 +175,7 @@ def column_config(st_column_config, max_pct: float = 100.0) -> dict:
             help="已取证 ÷ 任务数",
         ),
         "时序进度": c.NumberColumn(format="%.1f%%", help="截至当日按截止日线性推算应达到的完成率"),
-        "落后百分点": c.NumberColumn(format="%.1f", width=84, help="时序进度 − 完成率；负数表示超前"),
+        "差距(百分点)": c.NumberColumn(format="%.1f", width=84, help="完成率 − 时序进度；负数表示落后"),
         "按时序应完成": c.NumberColumn(format="localized"),
         "落后人数": c.NumberColumn(format="localized", width=70, help="按时序进度应完成人数 − 已取证人数（超前为0）"),
         "尚需取证": c.NumberColumn(format="localized", width=76, help="任务数 − 已取证人数"),
@@ -189,6 +190,16 @@ def to_xlsx(frame: pd.DataFrame, sheet: str = "院校取证", notes: Iterable[st
 
 
 to_csv = export.to_csv
+
+
+def deadline_phrase(deadline: Any, days_left: int, days_past: int) -> str:
+    """截止日 in words at the as-of date: 还有N天 before it, 今天截止 on it, 已过N天 after it."""
+    when = f"截止{ui.fmt_date(deadline)}"
+    if days_past > 0:
+        return f"{when}，已过{int(days_past)}天"
+    if days_left == 0:
+        return f"{when}，今天截止"
+    return f"{when}，还有{int(days_left)}天"
 
 
 def download_name(plan: str, as_of: dt.date, ext: str) -> str:

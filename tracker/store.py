@@ -102,6 +102,18 @@ def data_version(data_dir: Path) -> str:
     return f"{version}:{suffix}" if version else suffix
 
 
+def content_key(folder: Path) -> str:
+    """A key for the tables in ``folder`` that survives renaming the folder (relative names, sizes, mtimes): the
+    aggregates built inside a new version's folder before the switch are found again once it is served."""
+    digest = hashlib.sha1()
+    for table in TABLES:
+        source = table_source(folder, table)
+        for f in source.files if source else ():
+            st = f.stat()
+            digest.update(f"{f.relative_to(folder)}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
 def is_demo(data_dir: Path) -> bool:
     try:
         return (active_dir(data_dir) / DEMO_MARKER).is_file()

@@ -16,9 +16,21 @@ import pandas as pd
 
 from tracker import REFERENCE_DIR
 
-STATUS_LABELS = {"on_track": "达到进度", "behind": "略滞后", "lagging": "滞后"}
-STATUS_COLORS = {"on_track": "#2e7d32", "behind": "#f9a825", "lagging": "#c62828"}
-STATUS_ICONS = {"on_track": "🟢", "behind": "🟡", "lagging": "🔴"}
+STATUS_LABELS = {
+    "on_track": "达到进度",
+    "behind": "略滞后",
+    "lagging": "滞后",
+    "no_data": "无数据",
+    "not_started": "未开始",
+}
+STATUS_COLORS = {
+    "on_track": "#2e7d32",
+    "behind": "#f9a825",
+    "lagging": "#c62828",
+    "no_data": "#9e9e9e",
+    "not_started": "#90a4ae",
+}
+STATUS_ICONS = {"on_track": "🟢", "behind": "🟡", "lagging": "🔴", "no_data": "⚪", "not_started": "⚪"}
 LEVEL_LABELS = {"province": "省", "city": "市", "county": "县(市、区)", "school": "院校/教育局"}
 GROUP_LABELS = {
     "undergraduate": "普通本科",
@@ -167,8 +179,10 @@ def table_height(rows: int, max_height: int = 1088) -> int:
 
 def league_table(progress: pd.DataFrame) -> pd.DataFrame:
     """Units (or metrics) ranked by gap to the expected share, the most behind first, with Chinese headers."""
-    df = progress.assign(_gap=progress["expected_pct"] - progress["pct"]).sort_values(
-        ["_gap", "unit_code"], ascending=[False, True], na_position="last"
+    pct = pd.to_numeric(progress["pct"], errors="coerce").astype(float)
+    expected = pd.to_numeric(progress["expected_pct"], errors="coerce").astype(float)
+    df = progress.assign(_pct=pct, _expected=expected, _gap=pct - expected).sort_values(
+        ["_gap", "unit_code"], ascending=[True, True], na_position="last"
     )
     units = [metric_info(m)["unit"] for m in df["metric"]]
     return pd.DataFrame(
@@ -178,9 +192,9 @@ def league_table(progress: pd.DataFrame) -> pd.DataFrame:
             "指标": [metric_label(m) for m in df["metric"]],
             "任务": [fmt_value(v, u) for v, u in zip(df["target"], units)],
             "完成": [fmt_value(v, u) for v, u in zip(df["actual"], units)],
-            "完成率": df["pct"].to_numpy(),
-            "时序进度": df["expected_pct"].to_numpy(),
-            "差距(百分点)": (-df["_gap"]).round(1).to_numpy(),
+            "完成率": df["_pct"].to_numpy(),
+            "时序进度": df["_expected"].to_numpy(),
+            "差距(百分点)": df["_gap"].round(1).to_numpy(),
             "状态": [f"{STATUS_ICONS.get(s, '')} {STATUS_LABELS.get(s, '—')}" for s in df["status"]],
             "依据": [source_label(s) for s in df["source"]],
         }

@@ -14,8 +14,16 @@ SELECT 'city', city_code, county_code FROM counties
 UNION ALL
 SELECT 'province', province_code, county_code FROM counties, province;
 
+-- CONTRACT §4 names, not codes: a county row always carries its city (晋城市·城区 vs 阳泉市·城区)
+CREATE OR REPLACE VIEW region_labels AS
+SELECT r.level AS unit_type, r.code AS unit_code,
+       CASE WHEN r.level = 'county' THEN city.name || '·' || r.name ELSE r.name END AS unit_label
+FROM regions AS r
+LEFT JOIN regions AS city ON city.code = r.parent_code AND city.level = 'city';
+
 CREATE OR REPLACE VIEW unit_names AS
-SELECT level AS unit_type, code AS unit_code, name AS unit_name, parent_code FROM regions
+SELECT l.unit_type, l.unit_code, l.unit_label AS unit_name, r.parent_code
+FROM region_labels AS l JOIN regions AS r ON r.code = l.unit_code
 UNION ALL
 SELECT 'school', unit_code, name, city_code FROM schools;
 
@@ -34,6 +42,17 @@ CREATE OR REPLACE MACRO status_of(p_pct, p_expected_pct) AS
         WHEN p_pct >= p_expected_pct THEN 'on_track'
         WHEN p_expected_pct - p_pct <= 10 THEN 'behind'
         ELSE 'lagging'
+    END;
+
+-- CONTRACT §4 status of a figure as of a date: 未开始 before the plan's start; 无数据 where the plan's window
+-- holds no data or a rate has nobody in its denominator yet (never 0 %, never on track); otherwise §3's rule.
+-- NULL where the unit has no target to be judged against.
+CREATE OR REPLACE MACRO progress_status(p_as_of, p_start, p_has_data, p_has_value, p_target, p_pct, p_expected_pct) AS
+    CASE
+        WHEN p_target IS NULL THEN NULL
+        WHEN CAST(p_as_of AS DATE) < CAST(p_start AS DATE) THEN 'not_started'
+        WHEN NOT p_has_data OR NOT p_has_value THEN 'no_data'
+        ELSE status_of(p_pct, p_expected_pct)
     END;
 
 -- CONTRACT §3 expected share (时序进度): linear through (start − 1 day, 0), the plan's milestones and
@@ -56,9 +75,10 @@ CREATE OR REPLACE MACRO expected_share(p_plan, p_metric, p_start, p_deadline, p_
 );
 
 -- unit_completions: completed trainings in a region unit's counties between the plan's start and a date
--- (CONTRACT §3: a training counts when completed and plan start ≤ end_date ≤ D)
+-- (CONTRACT §3: a training counts when completed and plan start ≤ end_date ≤ D; §4: never past the deadline)
 CREATE OR REPLACE MACRO unit_completions(p_plan, p_unit, p_as_of) AS TABLE
 SELECT t.*
 FROM completed_training AS t
 WHERE t.county_code IN (SELECT county_code FROM unit_members WHERE unit_code = p_unit)
-  AND t.end_date BETWEEN (SELECT start FROM plans WHERE plan_id = p_plan) AND p_as_of;
+  AND t.end_date BETWEEN (SELECT start FROM plans WHERE plan_id = p_plan)
+                     AND least(CAST(p_as_of AS DATE), (SELECT deadline FROM plans WHERE plan_id = p_plan));

@@ -1,10 +1,13 @@
 -- metric_facts: one row per event that can make a person count for a plan's metric.
---   part        'value' for counts; 'num' / 'den' for rates (rate = num ÷ den, each distinct persons)
+--   part        'value' for counts; 'num' / 'den' for rates (rate = num ÷ den, each distinct persons);
+--               'cohort' for employment rates: every completer counted, due or not (待核实 = cohort − den)
 --   county_code where the event counts (rolled up to cities and the province by unit_members)
 --   school_unit the schools.csv unit it counts for (seed 004 quotas), else NULL
 --   person_key  person_id (record_id for person-times: every completed enrolment counts)
 --   event_date  the first date the event counts; a person counts as of D when one of their events is ≤ D
--- Each plan's window start is applied here (CONTRACT §3: plan start ≤ end_date / issue_date).
+-- Each plan's window is applied here: plan start ≤ end_date / issue_date (CONTRACT §3), and nothing after the
+-- deadline counts toward a task (CONTRACT §4: a count at D > deadline is its value at the deadline; a rate's
+-- cohort is the persons counted by the deadline, their outcomes read as of D).
 
 -- Which training types each training-line metric counts (CONTRACT §3, seeds 001, 002, 003, 004)
 CREATE OR REPLACE VIEW metric_training_types AS
@@ -19,7 +22,9 @@ SELECT * FROM (VALUES
     ('training_caregiver', 'caregiver_brand'),
     ('caregiver_employed', 'caregiver_brand'),
     ('directed_training', 'school_directed'),
-    ('apprentices', 'apprenticeship')
+    ('apprentices', 'apprenticeship'),
+    -- 003: enterprise staff ≥ one third of the city's annual plan (CONTRACT §4 enterprise_third)
+    ('enterprise_third', 'enterprise_staff'), ('enterprise_third', 'apprenticeship')
 ) AS v(metric, training_type)
 UNION ALL
 -- every subsidised line counts for the province-wide totals (003, 001)
@@ -27,6 +32,14 @@ SELECT metric, training_type
 FROM (VALUES ('subsidised_trainees'), ('training_person_times')) AS m(metric),
      (VALUES ('enterprise_staff'), ('apprenticeship'), ('order_project'), ('entrepreneurship'), ('key_group'),
              ('caregiver_brand'), ('school_directed'), ('online')) AS t(training_type);
+
+-- Training lines a document can give a unit its own target for (Liulin's four lines of 1,500 in 002, its
+-- caregivers, 001's apprentices, 004's directed training): the yardstick for causes where they exist.
+CREATE OR REPLACE VIEW metric_lines AS
+SELECT * FROM (VALUES
+    ('training_enterprise'), ('training_order_project'), ('training_entrepreneurship'), ('training_key_group'),
+    ('training_caregiver'), ('apprentices'), ('directed_training')
+) AS v(metric);
 
 -- Rates over completed trainings: which enrolments form the denominator, and which of them the numerator.
 CREATE OR REPLACE VIEW metric_training_rates AS
@@ -40,10 +53,13 @@ SELECT * FROM (VALUES
     ('enterprise_share',              NULL,              'enterprise_line')
 ) AS v(metric, denominator_type, numerator_rule);
 
-CREATE OR REPLACE VIEW person_first_certificate AS
-SELECT person_id, min(issue_date) AS first_issue_date
-FROM certificates
-GROUP BY person_id;
+-- 持证 (CONTRACT §4): a skill certificate; a 培训合格证书 (training_completion) is a course certificate, not 持证
+CREATE OR REPLACE VIEW skill_certificates AS
+SELECT * FROM certificates
+WHERE cert_type IN ('qualification', 'skill_level', 'special_ability', 'special_operation', 'special_equipment');
+
+-- CONTRACT §4: an employment outcome is due 90 days after completion (not entered by then = not employed)
+CREATE OR REPLACE MACRO outcome_due_on(p_end_date) AS CAST(p_end_date + 90 AS DATE);
 
 -- New skilled talent: a person's first certificate of a skilled type in the whole history (CONTRACT §1)
 CREATE OR REPLACE VIEW first_skilled_certificate AS
@@ -72,7 +88,8 @@ WITH training_lines AS (
            t.end_date AS event_date
     FROM plan_metric_windows AS w
     JOIN metric_training_types AS mt USING (metric)
-    JOIN completed_training AS t ON t.training_type = mt.training_type AND t.end_date >= w.start
+    JOIN completed_training AS t
+      ON t.training_type = mt.training_type AND t.end_date BETWEEN w.start AND w.deadline
     WHERE w.metric <> 'caregiver_employed' OR t.employed
 ),
 rate_denominators AS (
@@ -80,29 +97,40 @@ rate_denominators AS (
     FROM plan_metric_windows AS w
     JOIN metric_training_rates AS r USING (metric)
     JOIN completed_training AS t
-      ON t.end_date >= w.start
+      ON t.end_date BETWEEN w.start AND w.deadline
      AND (r.denominator_type IS NULL OR t.training_type = r.denominator_type)
      AND (r.numerator_rule <> 'employed_not_enterprise' OR t.person_category <> 'enterprise_employee')
-     -- employment is known only weeks after completion: employment rates are over known outcomes
-     AND (r.numerator_rule NOT IN ('employed', 'employed_not_enterprise') OR t.employed IS NOT NULL)
 ),
 rate_parts AS (
+    -- employment rates (CONTRACT §4): a completer enters the denominator when their outcome is due
     SELECT plan_id, metric, 'den' AS part, county_code, NULL AS school_unit, person_id AS person_key,
-           end_date AS event_date
+           CASE WHEN numerator_rule IN ('employed', 'employed_not_enterprise') THEN outcome_due_on(end_date)
+                ELSE end_date END AS event_date
     FROM rate_denominators
     UNION ALL
-    -- caregivers who hold any certificate issued ≤ D count from the later of completion and first certificate
-    SELECT d.plan_id, d.metric, 'num', d.county_code, NULL, d.person_id,
-           greatest(d.end_date, pc.first_issue_date)
-    FROM rate_denominators AS d
-    JOIN person_first_certificate AS pc USING (person_id)
-    WHERE d.numerator_rule = 'certified'
+    -- … and the cohort, due or not, so that 待核实 (pending) = cohort − due can stand beside the rate
+    SELECT plan_id, metric, 'cohort', county_code, NULL, person_id, end_date
+    FROM rate_denominators
+    WHERE numerator_rule IN ('employed', 'employed_not_enterprise')
+    UNION ALL
+    -- employed, counted once due (a due outcome left empty counts as not employed: 不录不补)
+    SELECT plan_id, metric, 'num', county_code, NULL, person_id, outcome_due_on(end_date)
+    FROM rate_denominators
+    WHERE numerator_rule IN ('employed', 'employed_not_enterprise') AND employed
     UNION ALL
     SELECT plan_id, metric, 'num', county_code, NULL, person_id, end_date
     FROM rate_denominators
-    WHERE (numerator_rule IN ('employed', 'employed_not_enterprise') AND employed)
-       OR (numerator_rule = 'passed' AND passed)
+    WHERE (numerator_rule = 'passed' AND passed)
        OR (numerator_rule = 'enterprise_line' AND training_type IN ('enterprise_staff', 'apprenticeship'))
+    UNION ALL
+    -- 持证率 (CONTRACT §4): a skill certificate issued on or after the counted caregiver training's start;
+    -- certified from the later of completion and that certificate
+    SELECT d.plan_id, d.metric, 'num', d.county_code, NULL, d.person_id,
+           greatest(d.end_date, min(c.issue_date))
+    FROM rate_denominators AS d
+    JOIN skill_certificates AS c ON c.person_id = d.person_id AND c.issue_date >= d.start_date
+    WHERE d.numerator_rule = 'certified'
+    GROUP BY d.plan_id, d.metric, d.county_code, d.person_id, d.record_id, d.end_date
 ),
 new_talent AS (
     SELECT w.plan_id, w.metric, 'value' AS part, f.county_code, NULL AS school_unit, f.person_id AS person_key,
@@ -162,9 +190,16 @@ trained_certified AS (
        OR (w.metric = 'trained_certified_rural' AND t.person_category = 'rural_migrant')
        OR (w.metric = 'trained_certified_unemployed' AND t.person_category = 'urban_unemployed')
        OR (w.metric = 'trained_certified_enterprise' AND t.person_category = 'enterprise_employee')
+),
+all_facts AS (
+    SELECT * FROM training_lines
+    UNION ALL SELECT * FROM rate_parts
+    UNION ALL SELECT * FROM new_talent
+    UNION ALL SELECT * FROM students
+    UNION ALL SELECT * FROM trained_certified
 )
-SELECT * FROM training_lines
-UNION ALL SELECT * FROM rate_parts
-UNION ALL SELECT * FROM new_talent
-UNION ALL SELECT * FROM students
-UNION ALL SELECT * FROM trained_certified;
+-- counts stop at the deadline; a rate's cohort was fixed by the deadline above and its outcomes run on
+SELECT f.*
+FROM all_facts AS f
+JOIN plan_metric_windows AS w USING (plan_id, metric)
+WHERE f.part <> 'value' OR f.event_date <= w.deadline;

@@ -48,27 +48,34 @@ requested AS (
     FROM regions AS r, plan_metrics AS pm
     WHERE r.level = p_level
 )
-SELECT q.unit_type, q.unit_code, q.unit_name, q.metric, pm.kind, pm.position, pm.start, pm.deadline,
-       nt.target, nt.source
+SELECT q.unit_type, q.unit_code, coalesce(l.unit_label, q.unit_name) AS unit_name, q.metric, pm.kind, pm.position,
+       pm.start, pm.deadline, nt.target, nt.source
 FROM requested AS q
 JOIN plan_metrics AS pm USING (metric)
-LEFT JOIN named_targets AS nt USING (unit_type, unit_code, metric);
+LEFT JOIN named_targets AS nt USING (unit_type, unit_code, metric)
+LEFT JOIN region_labels AS l USING (unit_type, unit_code);
 
 -- unit_metric_counts: persons counted as of a date, per unit and metric (value, or num/den for rates)
 CREATE OR REPLACE MACRO unit_metric_counts(p_plan, p_as_of) AS TABLE
 SELECT unit_type, unit_code, metric,
        sum(persons) FILTER (WHERE part = 'value') AS value_count,
        sum(persons) FILTER (WHERE part = 'num') AS numerator,
-       sum(persons) FILTER (WHERE part = 'den') AS denominator
+       sum(persons) FILTER (WHERE part = 'den') AS denominator,
+       sum(persons) FILTER (WHERE part = 'cohort') AS cohort
 FROM unit_first_counts
 WHERE plan_id = p_plan AND first_date <= p_as_of
 GROUP BY ALL;
 
--- metric_value: a count, or a rate in percent (0 while nobody is in the denominator)
+-- metric_value: a count, or a rate in percent — empty (NULL) while nobody is in the denominator (CONTRACT §4)
 CREATE OR REPLACE MACRO metric_value(p_kind, p_value_count, p_numerator, p_denominator) AS
     CASE WHEN p_kind = 'rate'
-         THEN CASE WHEN coalesce(p_denominator, 0) = 0 THEN 0.0 ELSE 100.0 * p_numerator / p_denominator END
+         THEN CASE WHEN coalesce(p_denominator, 0) = 0 THEN NULL
+                   ELSE 100.0 * coalesce(p_numerator, 0) / p_denominator END
          ELSE coalesce(p_value_count, 0) END;
+
+-- pending (待核实): employment-rate cohort members whose outcome is not yet due (CONTRACT §4)
+CREATE OR REPLACE MACRO pending_outcomes(p_cohort, p_denominator) AS
+    CASE WHEN p_cohort IS NOT NULL THEN greatest(0, p_cohort - coalesce(p_denominator, 0)) END;
 
 -- completion_pct: a count against its target; a rate target is met by the rate itself
 CREATE OR REPLACE MACRO completion_pct(p_kind, p_actual, p_target) AS
@@ -81,40 +88,62 @@ CREATE OR REPLACE MACRO completion_pct(p_kind, p_actual, p_target) AS
 CREATE OR REPLACE MACRO expected_pct(p_kind, p_share, p_target) AS
     CASE WHEN p_kind = 'rate' THEN p_target ELSE 100.0 * p_share END;
 
--- unit_progress: every unit and metric of a plan as of a date (CONTRACT §3)
+-- unit_progress: every unit and metric of a plan as of a date (CONTRACT §3, with §4's revisions):
+--   measured_on  the date figures are read on: the as-of date, never past the data's latest business date L
+--   status       on_track / behind / lagging, or not_started / no_data (progress_status); NULL without a target
+--   gap_pts      completion − expected, in percentage points: negative means behind (one sign everywhere)
+--   pending      待核实: employment-rate cohort members whose outcome is not yet due
 CREATE OR REPLACE MACRO unit_progress(p_plan, p_level, p_as_of) AS TABLE
-WITH grid AS (
-    SELECT * FROM plan_unit_grid(p_plan, p_level)
+WITH read_on AS (
+    SELECT measured_on(p_as_of) AS measured_on, data_latest() AS data_latest
+),
+grid AS (
+    SELECT g.*, window_has_data(g.start, g.deadline) AS has_data
+    FROM plan_unit_grid(p_plan, p_level) AS g
 ),
 counts AS (
-    SELECT * FROM unit_metric_counts(p_plan, p_as_of)
+    SELECT * FROM unit_metric_counts(p_plan, (SELECT measured_on FROM read_on))
 ),
 measured AS (
     SELECT g.*, coalesce(c.numerator, 0) AS numerator, coalesce(c.denominator, 0) AS denominator,
-           metric_value(g.kind, c.value_count, c.numerator, c.denominator) AS actual
+           CASE WHEN g.kind = 'rate' THEN pending_outcomes(c.cohort, c.denominator) END AS pending,
+           CASE WHEN g.has_data THEN metric_value(g.kind, c.value_count, c.numerator, c.denominator) END AS actual
     FROM grid AS g
     LEFT JOIN counts AS c USING (unit_type, unit_code, metric)
 ),
 shares AS (
-    -- the trajectory is evaluated once per metric window, not once per unit
-    SELECT metric, start, deadline, expected_share(p_plan, metric, start, deadline, p_as_of) AS expected_share
+    -- the trajectory is evaluated once per metric window, not once per unit, at the date figures are read on
+    SELECT metric, start, deadline,
+           expected_share(p_plan, metric, start, deadline, (SELECT measured_on FROM read_on)) AS expected_share
     FROM (SELECT DISTINCT metric, start, deadline FROM grid)
 ),
 scored AS (
     SELECT m.*,
            completion_pct(m.kind, m.actual, m.target) AS pct_raw,
            expected_pct(m.kind, s.expected_share, m.target) AS expected_raw,
-           CASE WHEN m.kind = 'count' THEN s.expected_share END AS share
+           CASE WHEN m.kind = 'count' THEN s.expected_share END AS share,
+           progress_status(p_as_of, m.start, m.has_data, m.actual IS NOT NULL, m.target,
+                           completion_pct(m.kind, m.actual, m.target),
+                           expected_pct(m.kind, s.expected_share, m.target)) AS status
     FROM measured AS m
     JOIN shares AS s USING (metric, start, deadline)
+),
+judged AS (
+    -- a completion the data cannot support is left empty (before the start, or without data); the time-expected
+    -- share stays, since it depends on the calendar only
+    SELECT * REPLACE (CASE WHEN status IN ('not_started', 'no_data') THEN NULL ELSE pct_raw END AS pct_raw)
+    FROM scored
 )
 SELECT p_plan AS plan_id, unit_type, unit_code, unit_name, metric, target, actual,
-       round(pct_raw, 4) AS pct, round(expected_raw, 4) AS expected_pct,
-       status_of(pct_raw, expected_raw) AS status,
+       pct_raw AS pct, expected_raw AS expected_pct, status,
        kind, position, start, deadline, source,
-       round(expected_raw - pct_raw, 4) AS gap_pts,
+       pct_raw - expected_raw AS gap_pts,
        CASE WHEN kind = 'count' THEN round(target * share, 1) END AS expected_actual,
-       CASE WHEN kind = 'count' THEN greatest(0, round(target * share - actual, 1)) END AS shortfall,
-       CASE WHEN kind = 'count' THEN greatest(0, target - actual) END AS remaining,
-       numerator, denominator
-FROM scored;
+       CASE WHEN kind = 'count' AND pct_raw IS NOT NULL
+            THEN greatest(0, round(target * share - actual, 1)) END AS shortfall,
+       CASE WHEN kind = 'count' AND target IS NOT NULL THEN greatest(0, target - coalesce(actual, 0)) END AS remaining,
+       numerator, denominator, pending,
+       (SELECT measured_on FROM read_on) AS measured_on,
+       (SELECT data_latest FROM read_on) AS data_latest,
+       has_data
+FROM judged;

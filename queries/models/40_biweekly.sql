@@ -1,16 +1,19 @@
 -- biweekly_series: the 双周调度 series (CONTRACT §3). Period k covers start + 14k … start + 14k + 13;
--- a period's cumulative is the metric as of its last day (or the as-of date, for the period holding it);
--- its increment is that cumulative minus the previous period's.
+-- a period's cumulative is the metric as of its last day (or the date figures are read on, for the period
+-- holding it); its increment is that cumulative minus the previous period's. CONTRACT §4: figures are never
+-- read past the data's latest business date L, and a task's series ends with the period holding its deadline.
 CREATE OR REPLACE MACRO biweekly_series(p_plan, p_level, p_as_of) AS TABLE
 WITH grid AS (
-    SELECT * FROM plan_unit_grid(p_plan, p_level)
+    SELECT g.*, window_has_data(g.start, g.deadline) AS has_data,
+           least(measured_on(p_as_of), g.deadline) AS read_until
+    FROM plan_unit_grid(p_plan, p_level) AS g
 ),
 periods AS (
-    -- period k covers start + 14k … start + 14k + 13; the last one holds the as-of date
+    -- period k covers start + 14k … start + 14k + 13; the last one holds the date figures are read on
     SELECT g.*, k AS period
     FROM grid AS g,
-         LATERAL (SELECT unnest(range(0, greatest(0, date_diff('day', g.start, p_as_of)) // 14 + 1)) AS k)
-    WHERE g.start <= p_as_of
+         LATERAL (SELECT unnest(range(0, greatest(0, date_diff('day', g.start, g.read_until)) // 14 + 1)) AS k)
+    WHERE g.start <= g.read_until
 ),
 first_counts AS (
     -- persons by the period in which they first count
@@ -18,20 +21,22 @@ first_counts AS (
            date_diff('day', w.start, f.first_date) // 14 AS period,
            sum(f.persons) FILTER (WHERE f.part = 'value') AS value_count,
            sum(f.persons) FILTER (WHERE f.part = 'num') AS numerator,
-           sum(f.persons) FILTER (WHERE f.part = 'den') AS denominator
+           sum(f.persons) FILTER (WHERE f.part = 'den') AS denominator,
+           sum(f.persons) FILTER (WHERE f.part = 'cohort') AS cohort
     FROM unit_first_counts AS f
     JOIN plan_metric_windows AS w USING (plan_id, metric)
-    WHERE f.plan_id = p_plan AND f.first_date <= p_as_of
+    WHERE f.plan_id = p_plan AND f.first_date <= measured_on(p_as_of)
     GROUP BY ALL
 ),
 running AS (
     SELECT p.*,
            CAST(p.start + CAST(14 * p.period AS INTEGER) AS DATE) AS period_start,
            CAST(p.start + CAST(14 * p.period + 13 AS INTEGER) AS DATE) AS period_end,
-           least(CAST(p.start + CAST(14 * p.period + 13 AS INTEGER) AS DATE), p_as_of) AS measured_on,
+           least(CAST(p.start + CAST(14 * p.period + 13 AS INTEGER) AS DATE), p.read_until) AS measured_on,
            sum(coalesce(fc.value_count, 0)) OVER unit_series AS value_count,
            sum(coalesce(fc.numerator, 0)) OVER unit_series AS numerator,
-           sum(coalesce(fc.denominator, 0)) OVER unit_series AS denominator
+           sum(coalesce(fc.denominator, 0)) OVER unit_series AS denominator,
+           sum(coalesce(fc.cohort, 0)) OVER unit_series AS cohort
     FROM periods AS p
     LEFT JOIN first_counts AS fc USING (unit_type, unit_code, metric, period)
     WINDOW unit_series AS (PARTITION BY p.unit_type, p.unit_code, p.metric ORDER BY p.period)
@@ -44,20 +49,29 @@ period_shares AS (
 ),
 measured AS (
     SELECT r.*,
-           metric_value(r.kind, r.value_count, r.numerator, r.denominator) AS cumulative,
-           completion_pct(r.kind, metric_value(r.kind, r.value_count, r.numerator, r.denominator), r.target) AS pct_raw,
+           CASE WHEN r.has_data THEN metric_value(r.kind, r.value_count, r.numerator, r.denominator) END
+               AS cumulative,
            expected_pct(r.kind, s.expected_share, r.target) AS expected_raw
     FROM running AS r
     JOIN period_shares AS s USING (metric, start, deadline, measured_on)
+),
+judged AS (
+    SELECT m.*,
+           progress_status(m.measured_on, m.start, m.has_data, m.cumulative IS NOT NULL, m.target,
+                           completion_pct(m.kind, m.cumulative, m.target), m.expected_raw) AS status
+    FROM measured AS m
 )
 SELECT p_plan AS plan_id, unit_code, unit_name, metric, period, period_start, period_end,
        cumulative - coalesce(lag(cumulative) OVER (PARTITION BY unit_type, unit_code, metric ORDER BY period), 0)
            AS increment,
-       cumulative, target, round(pct_raw, 4) AS pct, round(expected_raw, 4) AS expected_pct,
-       status_of(pct_raw, expected_raw) AS status,
+       cumulative, target,
+       CASE WHEN status <> 'no_data' THEN completion_pct(kind, cumulative, target) END AS pct,
+       expected_raw AS expected_pct,
+       status,
        unit_type, kind, position, measured_on, start, deadline, source,
-       period_end <= p_as_of AS complete
-FROM measured;
+       period_end <= measured_on(p_as_of) AS complete,
+       CASE WHEN kind = 'rate' THEN pending_outcomes(cohort, denominator) END AS pending
+FROM judged;
 
 -- remaining_periods: biweekly periods after period k up to the one holding the deadline
 CREATE OR REPLACE MACRO remaining_periods(p_start, p_deadline, p_period) AS
