@@ -9,10 +9,10 @@
 
   Parameters are bound by DuckDB (``$plan``), never formatted into SQL text.
 - Results are cached per (query, parameters, data version) in a bounded LRU; each thread gets its own cursor.
-- ``-- @memo macro(param, …)`` in a named query: before it runs, the runner fills table ``macro_memo`` with
-  ``SELECT $param AS memo_param, …, * FROM macro($param, …)`` once per argument values (the last MEMO_KEYS kept),
-  so several queries over one costly table macro share one evaluation. The query reads ``macro_memo`` filtered on
-  its ``memo_<param>`` columns.
+- ``-- @memo macro(param, …)`` in a named query: before it runs, the runner evaluates
+  ``SELECT $param AS memo_param, …, * FROM macro($param, …)`` into a table once per argument values (the last
+  MEMO_KEYS kept, the view ``macro_memo`` over them), so several queries over one costly table macro share one
+  evaluation. The query reads ``macro_memo`` filtered on its ``memo_<param>`` columns.
 """
 
 from __future__ import annotations
@@ -181,7 +181,8 @@ class Runner:
         self._cache: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
         self._materialized: dict[str, set[str]] = {}
         self._plan_locks: dict[tuple[str, str], threading.Lock] = {}
-        self._memo_keys: dict[str, list[tuple]] = {}
+        self._memo_keys: dict[str, list[tuple[tuple, str]]] = {}
+        self._memo_seq = 0
         self._memo_locks: dict[tuple, threading.Lock] = {}
         self.queries = list_queries(queries_dir)
         self.plans = plan_ids(reference_dir)
@@ -330,33 +331,34 @@ class Runner:
                 self._materialized.setdefault(version, set()).add(plan)
 
     def memoize(self, macro: str, args: dict[str, Any]) -> None:
-        """Fill ``<macro>_memo`` with the table macro's rows for these arguments, once (see the module doc)."""
+        """Evaluate table macro ``macro`` for these arguments once into a table of its own, and expose the kept
+        tables (the last MEMO_KEYS argument sets) as the view ``<macro>_memo`` (see the module doc). An evicted
+        set's table is dropped, which frees its memory at once."""
         con, version = self._connection()
         key = (version, macro, tuple(args.items()))
         with self._lock:
-            if key in self._memo_keys.get(macro, []):
+            if any(k == key for k, _ in self._memo_keys.get(macro, [])):
                 return
             lock = self._memo_locks.setdefault(key, threading.Lock())
         with lock:
             with self._lock:
-                if key in self._memo_keys.get(macro, []):
+                if any(k == key for k, _ in self._memo_keys.get(macro, [])):
                     return
+                self._memo_seq += 1
+                table = f"{macro}_memo_{self._memo_seq}"
             cur = con.cursor()
-            table = f"{macro}_memo"
             keys = ", ".join(f"${a} AS memo_{a}" for a in args)
             call = f"{macro}({', '.join(f'${a}' for a in args)})"
-            match = " AND ".join(f"memo_{a} = ${a}" for a in args)
-            cur.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT {keys}, * FROM {call} LIMIT 0", args)
-            cur.execute(f"DELETE FROM {table} WHERE {match}", args)
-            cur.execute(f"INSERT INTO {table} SELECT {keys}, * FROM {call}", args)
+            cur.execute(f"CREATE TABLE {table} AS SELECT {keys}, * FROM {call}", args)
             with self._lock:
                 kept = self._memo_keys.setdefault(macro, [])
-                kept.append(key)
+                kept.append((key, table))
                 evicted = kept[:-MEMO_KEYS]
                 del kept[:-MEMO_KEYS]
-            for old in evicted:
-                old_args = dict(old[2])
-                cur.execute(f"DELETE FROM {table} WHERE {' AND '.join(f'memo_{a} = ${a}' for a in old_args)}", old_args)
+                union = " UNION ALL BY NAME ".join(f"SELECT * FROM {t}" for _, t in kept)
+                cur.execute(f"CREATE OR REPLACE VIEW {macro}_memo AS {union}")
+                for _, old in evicted:
+                    cur.execute(f"DROP TABLE IF EXISTS {old}")
 
     def _first_counts_cache(self, version: str, plan: str) -> Path | None:
         """Where a plan's first counts are kept beside the data: keyed by the tables' content (not the folder's
