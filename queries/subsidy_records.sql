@@ -35,6 +35,7 @@ SELECT
     g.name                        AS county_name,
     p.county_code,
     p.institution_id,
+    i.institution_name,
     p.line,
     l.line_label,
     p.type_code,
@@ -60,5 +61,6 @@ LEFT JOIN regions AS c ON c.code = p.city_code
 LEFT JOIN subsidy_lines AS l USING (line)
 LEFT JOIN subsidy_reason_labels AS r USING (reason)
 LEFT JOIN subsidy_rules AS s ON s.rule_id = p.rule_id
+LEFT JOIN subsidy_institution_names AS i ON i.institution_id = p.institution_id
 ORDER BY p.event_date, p.record_id
 LIMIT $limit OFFSET $offset;

@@ -68,7 +68,7 @@ units AS (
 SELECT
     u.unit_type,
     u.unit_code,
-    coalesce(n.name, u.unit_code)                        AS unit_name,
+    coalesce(n.name, i.institution_name, u.unit_code)    AS unit_name,
     CASE WHEN u.unit_type = 'county' THEN c.name END     AS city_name,
     coalesce(e.records, 0)                               AS records,
     coalesce(e.paid_records, 0)                          AS paid_records,
@@ -96,4 +96,5 @@ LEFT JOIN entitled_by_unit AS e USING (unit_type, unit_code)
 LEFT JOIN allocation_by_unit AS a USING (unit_type, unit_code)
 LEFT JOIN regions AS n ON u.unit_type <> 'institution' AND n.code = u.unit_code
 LEFT JOIN regions AS c ON c.code = n.parent_code
+LEFT JOIN subsidy_institution_names AS i ON u.unit_type = 'institution' AND i.institution_id = u.unit_code
 ORDER BY CASE WHEN u.unit_type = 'institution' THEN -coalesce(e.entitled, 0) END, u.unit_code;

@@ -482,3 +482,21 @@ def test_runner_memo_prices_once_per_plan_and_date_and_keeps_the_last_few(tmp_pa
         again["entitled"].sum()
         == r.run("subsidy_records", plan="sx-train-2023", as_of="2023-12-31", limit=10**6)["amount"].sum()
     )
+
+
+def test_contract_4_institutions_and_evaluators_are_named_with_their_codes(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from tracker.contract import DEMO_CERTIFICATE_SCHEMA, DEMO_TRAINING_SCHEMA
+
+    training = [training_row(1, hours=24) | {"institution_name": "柳林县职业培训学校"}]
+    certs = [certificate_row(1, evaluator_id="PJ009") | {"evaluator_name": "吕梁市评价中心"}]
+    pq.write_table(pa.Table.from_pylist(training, schema=DEMO_TRAINING_SCHEMA), tmp_path / "training.parquet")
+    pq.write_table(pa.Table.from_pylist(certs, schema=DEMO_CERTIFICATE_SCHEMA), tmp_path / "certificates.parquet")
+    r = Runner(tmp_path)
+    args = dict(plan="sx-train-2023", as_of="2023-12-31")
+    names = r.run("subsidy_summary", **args, by="institution").set_index("unit_code")["unit_name"].to_dict()
+    assert names == {"JG001": "柳林县职业培训学校", "PJ009": "吕梁市评价中心"}
+    frame = sv.records_frame(r.run("subsidy_records", **args))
+    assert set(frame["机构"]) == {"柳林县职业培训学校（JG001）", "吕梁市评价中心（PJ009）"}

@@ -206,6 +206,8 @@ def summary_frame(summary: pd.DataFrame, by: str) -> pd.DataFrame:
     """Units with entitled amounts by line (元), allocation and use, Chinese headers; zero lines dropped."""
     unit_header = {"city": "市", "county": "县(市、区)", "institution": "机构"}.get(by, "单位")
     out = pd.DataFrame({unit_header: summary["unit_name"].to_numpy()})
+    if by == "institution":
+        out.insert(1, "机构编号", summary["unit_code"].to_numpy())
     if by == "county":
         out.insert(0, "市", summary["city_name"].to_numpy())
     out["记录数"] = summary["records"].to_numpy()
@@ -266,7 +268,10 @@ def records_frame(records: pd.DataFrame) -> pd.DataFrame:
             "记录编号": records["record_id"].to_numpy(),
             "人员（脱敏）": records["person_id"].map(pii.mask_person).to_numpy(),
             "地区": [f"{c}·{n}" for c, n in zip(records["city_name"].fillna(""), records["county_name"].fillna(""))],
-            "机构": records["institution_id"].to_numpy(),
+            "机构": [
+                code if _missing(name) else f"{name}（{code}）"
+                for name, code in zip(records["institution_name"], records["institution_id"])
+            ],
             "类别": records["line_label"].to_numpy(),
             "类型": [_type_label(k, c) for k, c in zip(records["record_kind"], records["type_code"])],
             "等级": level.to_numpy(),

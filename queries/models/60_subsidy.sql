@@ -47,6 +47,16 @@ SELECT * FROM (VALUES
     ('certificate',      9, '取证补贴')
 ) AS v(line, position, line_label);
 
+-- Names of the institutions records are priced for: training institutions, and evaluators for certificates
+-- (CONTRACT §4 "names, not codes"; an extract without the optional name columns leaves them empty).
+CREATE OR REPLACE VIEW subsidy_institution_names AS
+SELECT institution_id, institution_name FROM institution_names
+UNION ALL
+SELECT evaluator_id, arg_max(evaluator_name, issue_date)
+FROM certificates
+WHERE evaluator_name IS NOT NULL AND evaluator_id NOT IN (SELECT institution_id FROM institution_names)
+GROUP BY evaluator_id;
+
 -- Every completed training with p_from ≤ end_date ≤ D: its standard amount, what it earns as of D, and why not
 -- more. Earlier completions neither are priced nor count toward caps, repeats, classes or platform shares, so p_from
 -- must lie a calendar year before the first record wanted (subsidy_priced passes 1 January of the year before).
