@@ -70,6 +70,8 @@ st.caption(
 )
 if t["allocation_demo"]:
     st.caption(ui.ALLOCATION_NOTE + " 标“示例”的拨付额由示例计划数算出。")
+elif t["allocation"] is None:
+    st.caption(sv.NO_ALLOCATION_NOTE)
 
 with st.expander("测算口径与补贴标准（依据文件）", icon=":material/rule:"):
     for i, line in enumerate(sv.ASSUMPTIONS, 1):
@@ -149,7 +151,7 @@ with tab_pace:
                 "补贴申领发放最晚于次年3月底完成（003号文第六条）。"
             )
         else:
-            st.caption("此计划在所选地区没有拨付额（计划未列该地区的人数），只显示应补贴金额。")
+            st.caption(sv.NO_ALLOCATION_NOTE + "只显示应补贴金额。")
 
 # ---------------------------------------------------------------- what cannot be paid, and why
 

@@ -93,8 +93,14 @@ def fmt_card(value: Any) -> str:
 def allocation_label(value: Any, demo: bool) -> str:
     """An allocation in 万元, marked 示例 when computed from an illustrative target."""
     if _missing(value):
-        return "—（计划未列）"
+        return "—"
     return fmt_card(value) + ("（示例）" if demo else "")
+
+
+NO_ALLOCATION_NOTE = (
+    "没有拨付额可对照：003号文第六条的拨付公式自2023年起适用，且要计划列出该地区的培训人数"
+    "（“按地区”表中无拨付额的地区同此）。"
+)
 
 
 def in_bulletin() -> bool:

@@ -187,9 +187,9 @@ conditions AS (
     SELECT
         s.*,
         k.class_due, k.class_rate,
-        CASE WHEN s.training_type = 'online' AND s.rule_id IS NOT NULL THEN
-            CASE WHEN s.person_category = 'enterprise_employee' THEN 1.0 ELSE coalesce(p.offline_share, 0) END
-        END AS offline_share,
+        -- the platform's share (shown for every online course; enterprise staff are paid in full regardless)
+        CASE WHEN s.training_type = 'online' AND s.rule_id IS NOT NULL THEN coalesce(p.offline_share, 0) END
+            AS offline_share,
         f.tier_factor,
         (s.passed IS TRUE OR cr.record_id IS NOT NULL) AS certified,
         b.record_id IS NOT NULL AS bonus_earned
