@@ -23,9 +23,9 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk" || ! fc-list 2>/dev/null | grep -qi "wenquanyi micro hei"; then \
 	  echo "installing Debian's chromium and CJK fonts for the browser test"; \
-	  (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null) \
+	  (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji fonts-wqy-microhei >/dev/null) \
 	    || echo "could not install chromium: the browser test will fail"; \
 	fi
 

@@ -765,7 +765,13 @@ else:
 
 # ---- forecast -------------------------------------------------------------------------------------------------------
 st.subheader("进度预测", help="按最近4个完整双周的平均增量推算到截止日")
-if fc is not None and has_target:
+if fc is not None and has_target and (fc.status in ("no_data", "not_started") or pd.isna(fc.will_miss)):
+    st.caption(
+        f"{unit_name}：{ui.STATUS_LABELS.get(fc.status, '尚无完整的双周进度')}，暂不作进度预测。"
+        if fc.status in ("no_data", "not_started")
+        else f"{unit_name}尚无可用于推算的双周进度，暂不作预测。"
+    )
+elif fc is not None and has_target:
     pace_text = (
         f"最近{int(fc.pace_periods)}个双周平均每期完成 {ui.fmt_int(fc.pace, metric_unit)}"
         if fc.pace_periods

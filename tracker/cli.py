@@ -58,6 +58,14 @@ def _parser() -> argparse.ArgumentParser:
     versions = sub.add_parser("versions", help="list data versions, or roll back to one")
     versions.add_argument("--data")
     versions.add_argument("--rollback", metavar="VERSION")
+
+    cycle = sub.add_parser("cycle", help="biweekly cycle: import the inbox, archive closed periods, send (idempotent)")
+    cycle.add_argument("--data", help="extract folder (default $SKILLS_DATA_DIR or data/extracts)")
+    cycle.add_argument("--inbox", required=True, help="folder where new extract files arrive")
+    cycle.add_argument("--archive", required=True, help="folder of the published periods")
+    cycle.add_argument("--now", help="YYYY-MM-DD (default: today)")
+    cycle.add_argument("--plan", action="append", default=[], help="publish only this plan (repeatable)")
+    cycle.add_argument("--no-mail", action="store_true", help="do not send (the outbox is kept for a later run)")
     return ap
 
 
@@ -199,6 +207,19 @@ def cmd_versions(args: argparse.Namespace) -> int:
     return versions_cli(resolve_data_dir(args.data), rollback=args.rollback)
 
 
+def cmd_cycle(args: argparse.Namespace) -> int:
+    from tracker.cycle import cycle_cli
+
+    return cycle_cli(
+        resolve_data_dir(args.data),
+        Path(args.inbox),
+        Path(args.archive),
+        _date(args.now, "--now"),
+        args.plan or None,
+        send=not args.no_mail,
+    )
+
+
 COMMANDS = {
     "demo": cmd_demo,
     "query": cmd_query,
@@ -206,6 +227,7 @@ COMMANDS = {
     "report": cmd_report,
     "ingest": cmd_ingest,
     "versions": cmd_versions,
+    "cycle": cmd_cycle,
 }
 
 __all__ = ["main"]
