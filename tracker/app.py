@@ -189,6 +189,7 @@ PAGE_FILES = [
     ("pages/schools.py", "院校取证", ":material/school:"),
     ("pages/drilldown.py", "区域分析", ":material/travel_explore:"),
     ("pages/compliance.py", "合规核查", ":material/policy:"),
+    ("pages/subsidy.py", "资金测算", ":material/payments:"),
     ("pages/archive.py", "报告归档", ":material/inventory_2:"),
     ("pages/data.py", "数据管理", ":material/database:"),
 ]

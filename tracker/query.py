@@ -9,6 +9,10 @@
 
   Parameters are bound by DuckDB (``$plan``), never formatted into SQL text.
 - Results are cached per (query, parameters, data version) in a bounded LRU; each thread gets its own cursor.
+- ``-- @memo macro(param, …)`` in a named query: before it runs, the runner evaluates
+  ``SELECT $param AS memo_param, …, * FROM macro($param, …)`` into a table once per argument values (the last
+  MEMO_KEYS kept, the view ``macro_memo`` over them), so several queries over one costly table macro share one
+  evaluation. The query reads ``macro_memo`` filtered on its ``memo_<param>`` columns.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from tracker.contract import NAME_COLUMNS, TABLES
 from tracker.store import DataError, active_dir, content_key, data_version, resolve_data_dir, table_source
 
 CACHE_SIZE = 256
+MEMO_KEYS = 2  # argument sets kept per memo table (a priced plan year of the 1M demo: ~750k rows, ~230 MB)
 
 
 class QueryError(Exception):
@@ -59,6 +64,7 @@ class NamedQuery:
     description: str
     sql: str
     params: tuple[Param, ...] = field(default_factory=tuple)
+    memos: tuple[tuple[str, tuple[str, ...]], ...] = field(default_factory=tuple)
 
     @property
     def bound_names(self) -> set[str]:
@@ -70,6 +76,7 @@ def _strip_comments(sql: str) -> str:
 
 
 _PARAM_RE = re.compile(r"--\s*@param\s+(\w+)\s+(text|date|int)\s+(required|optional|default=\S+)")
+_MEMO_RE = re.compile(r"--\s*@memo\s+(\w+)\(\s*(\w+(?:\s*,\s*\w+)*)\s*\)")
 
 
 def parse_query_file(path: Path) -> NamedQuery:
@@ -81,7 +88,8 @@ def parse_query_file(path: Path) -> NamedQuery:
         kind = m[3]
         default = kind.split("=", 1)[1] if kind.startswith("default=") else None
         params.append(Param(m[1], m[2], kind == "required", default))
-    return NamedQuery(path.stem, description, text, tuple(params))
+    memos = tuple((m[1], tuple(a.strip() for a in m[2].split(","))) for m in _MEMO_RE.finditer(text))
+    return NamedQuery(path.stem, description, text, tuple(params), memos)
 
 
 def list_queries(queries_dir: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
@@ -98,6 +106,26 @@ REFERENCE_TABLES = {
     "milestones": {"date": pa.date32(), "share": pa.float64()},
     "metrics": {"computable": pa.bool_(), "position": pa.int32()},
     "city_population": {"code": pa.string()},
+    "subsidy_rules": {
+        "scope_code": pa.string(),
+        "seed": pa.string(),
+        "skill_level": pa.int8(),
+        "amount": pa.float64(),
+        "first_days": pa.int32(),
+        "amount_after": pa.float64(),
+        "max_days": pa.int32(),
+        "cap": pa.float64(),
+        "min_hours": pa.int32(),
+        "min_employment_rate": pa.float64(),
+        "min_offline_share": pa.float64(),
+        "factor": pa.float64(),
+        "share_on_certificate": pa.float64(),
+        "bonus_amount": pa.float64(),
+        "bonus_within_days": pa.int32(),
+        "no_repeat": pa.bool_(),
+        "valid_from": pa.date32(),
+        "valid_to": pa.date32(),
+    },
 }
 
 
@@ -153,6 +181,9 @@ class Runner:
         self._cache: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
         self._materialized: dict[str, set[str]] = {}
         self._plan_locks: dict[tuple[str, str], threading.Lock] = {}
+        self._memo_keys: dict[str, list[tuple[tuple, str]]] = {}
+        self._memo_seq = 0
+        self._memo_locks: dict[tuple, threading.Lock] = {}
         self.queries = list_queries(queries_dir)
         self.plans = plan_ids(reference_dir)
         # what the materialised aggregates depend on besides the data: the plan library and the models
@@ -175,6 +206,7 @@ class Runner:
                 self._con_version = version
                 self._local = threading.local()
                 self._materialized = {}
+                self._memo_keys = {}
             return self._con, version
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
@@ -298,6 +330,36 @@ class Runner:
             with self._lock:
                 self._materialized.setdefault(version, set()).add(plan)
 
+    def memoize(self, macro: str, args: dict[str, Any]) -> None:
+        """Evaluate table macro ``macro`` for these arguments once into a table of its own, and expose the kept
+        tables (the last MEMO_KEYS argument sets) as the view ``<macro>_memo`` (see the module doc). An evicted
+        set's table is dropped, which frees its memory at once."""
+        con, version = self._connection()
+        key = (version, macro, tuple(args.items()))
+        with self._lock:
+            if any(k == key for k, _ in self._memo_keys.get(macro, [])):
+                return
+            lock = self._memo_locks.setdefault(key, threading.Lock())
+        with lock:
+            with self._lock:
+                if any(k == key for k, _ in self._memo_keys.get(macro, [])):
+                    return
+                self._memo_seq += 1
+                table = f"{macro}_memo_{self._memo_seq}"
+            cur = con.cursor()
+            keys = ", ".join(f"${a} AS memo_{a}" for a in args)
+            call = f"{macro}({', '.join(f'${a}' for a in args)})"
+            cur.execute(f"CREATE TABLE {table} AS SELECT {keys}, * FROM {call}", args)
+            with self._lock:
+                kept = self._memo_keys.setdefault(macro, [])
+                kept.append((key, table))
+                evicted = kept[:-MEMO_KEYS]
+                del kept[:-MEMO_KEYS]
+                union = " UNION ALL BY NAME ".join(f"SELECT * FROM {t}" for _, t in kept)
+                cur.execute(f"CREATE OR REPLACE VIEW {macro}_memo AS {union}")
+                for _, old in evicted:
+                    cur.execute(f"DROP TABLE IF EXISTS {old}")
+
     def _first_counts_cache(self, version: str, plan: str) -> Path | None:
         """Where a plan's first counts are kept beside the data: keyed by the tables' content (not the folder's
         path, so aggregates built in a new version's folder before the switch serve it after), the plan library,
@@ -326,6 +388,8 @@ class Runner:
         try:
             if bound.get("plan"):
                 self.materialize(bound["plan"])
+            for macro, names in query.memos:
+                self.memoize(macro, {n: bound.get(n) for n in names})
             return self.cursor().execute(query.sql, bound).df()
         except duckdb.Error as exc:
             raise QueryError(f"查询 {query.name} 执行出错：{str(exc).splitlines()[0]}") from exc
