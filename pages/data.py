@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from tracker import app, compliance, ingest, pii, ui
+from tracker import app, compliance, export, ingest, pii, ui
 from tracker.contract import COLUMN_LABELS, TABLE_LABELS
 
 sel = app.page_header("数据管理", "导入实名制系统数据 · 数据版本")
@@ -169,7 +169,7 @@ if uploads:
         )
         st.download_button(
             "下载问题清单（CSV）",
-            problems.to_csv(index=False).encode("utf-8-sig"),
+            export.to_csv(problems),
             "校验问题清单.csv",
             mime="text/csv",
             icon=":material/download:",

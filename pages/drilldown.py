@@ -75,7 +75,14 @@ def downloads(frame: pd.DataFrame, name: str, key: str, notes: list[str]) -> Non
         )
         st.download_button(
             "下载 Excel",
-            export.to_xlsx(frame, name, notes),
+            export.to_xlsx(
+                frame,
+                name.split("_")[0],
+                notes,
+                title=f"{ui.plan_info(sel.plan)['name']} · {name.replace('_', ' · ')}",
+                basis=ui.plan_info(sel.plan)["document"],
+                as_of=sel.as_of,
+            ),
             f"{stem}.xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"{key}_xlsx",
@@ -237,7 +244,12 @@ with st.container(horizontal=True, vertical_alignment="center", gap="small"):
         )
     if level != LEVELS[unit_type][0]:
         st.markdown("›")
-        st.button(institution or f"各{LEVEL_LABELS[level]}", key="crumb_level", type="primary", disabled=True)
+        st.button(
+            ui.md_escape(institution) if institution else f"各{LEVEL_LABELS[level]}",
+            key="crumb_level",
+            type="primary",
+            disabled=True,
+        )
 
 # ---- the unit's own standing ------------------------------------------------------------------------------------
 progress_unit = app.run("progress", level=unit_type)
@@ -344,7 +356,7 @@ with left:
             if level == "institution"
             else app.run("drill_breakdown", metric=metric, unit=unit, by="occupation", institution=institution or None)
         )
-        scope_name = f"{unit_name}{' · ' + institution if institution else ''}"
+        scope_name = f"{unit_name}{' · ' + ui.md_escape(institution) if institution else ''}"
         prev = detail["prev_actual"].notna().any()
         table = pd.DataFrame(
             {
@@ -471,7 +483,7 @@ with right:
         on_select=functools.partial(_on_map_select, map_key, map_level),
         selection_mode="points",
         width="stretch",
-        config={"displaylogo": False, "scrollZoom": True},
+        config={**ui.PLOTLY_CONFIG, "scrollZoom": True},
     )
     st.caption(
         ("红色低于时序进度、绿色超过；" if colour == "gap" else "")
@@ -502,12 +514,12 @@ else:
         st.caption("所选日期前没有相关记录。")
     else:
         ranked_by = detail["ranked_by"].iloc[0]
-        names = [group_label(dimension, k) for k in detail["group_key"]]
+        names = [ui.html_escape(group_label(dimension, k)) for k in detail["group_key"]]
         if ranked_by == "benchmark":
             worst = detail[detail["benchmark_gap"] > 0].head(3)
             if len(worst):
                 parts = [
-                    f"{group_label(dimension, r.group_key)}（少{ui.fmt_int(r.benchmark_gap, metric_unit)}，"
+                    f"{ui.md_escape(group_label(dimension, r.group_key))}（少{ui.fmt_int(r.benchmark_gap, metric_unit)}，"
                     f"占{ui.fmt_pct(100 * r.contribution)}）"
                     for r in worst.itertuples()
                 ]
@@ -541,7 +553,7 @@ else:
                 yaxis=dict(autorange="reversed"),
                 xaxis_title=f"人数({metric_unit})",
             )
-            st.plotly_chart(fig, width="stretch", key=f"cause_{dimension}")
+            st.plotly_chart(fig, width="stretch", key=f"cause_{dimension}", config=ui.PLOTLY_CONFIG)
             st.caption(
                 "“按全省结构应完成” = 本区域时序应完成人数（任务 × 时序进度）× 全省该类占比；"
                 "各类“少完成”之和等于本区域低于时序进度的人数。"
@@ -552,7 +564,7 @@ else:
                 st.markdown(
                     "较上年同期减少最多："
                     + "、".join(
-                        f"{group_label(dimension, r.group_key)}（{r.change:+,.0f}{metric_unit}）"
+                        f"{ui.md_escape(group_label(dimension, r.group_key))}（{r.change:+,.0f}{metric_unit}）"
                         for r in drop.itertuples()
                     )
                     + "。"

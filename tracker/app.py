@@ -208,7 +208,8 @@ def page_header(title: str, subtitle: str | None = None) -> ui.Selection:
 def progress_column_config() -> dict[str, Any]:
     """Column config for tables shaped by ui.league_table: progress bars and percentage formats."""
     return {
-        "完成率": st.column_config.ProgressColumn("完成率", min_value=0, max_value=100, format="%.1f%%"),
+        "进度": st.column_config.ImageColumn("进度", width=130, help="条长为完成率，颜色为状态，黑线为时序进度"),
+        "完成率": st.column_config.NumberColumn("完成率", format="%.1f%%"),
         "时序进度": st.column_config.NumberColumn("时序进度", format="%.1f%%"),
         "差距(百分点)": st.column_config.NumberColumn(
             "差距(百分点)", format="%+.1f", help="完成率−时序进度；负数为落后的百分点"

@@ -89,7 +89,8 @@ def column_kind(header: str, values: pd.Series, given: Mapping[str, str] | None 
 
 def clean_text(value: Any) -> str:
     """Cell text without emoji (status icons stay on screen only)."""
-    return _EMOJI.sub("", str(value)).strip()
+    text = str(value)
+    return _EMOJI.sub("", text).strip() if _EMOJI.search(text) else text
 
 
 def _status_key(text: str) -> str | None:
@@ -205,31 +206,30 @@ def _write_sheet(sheet: Any, table: Table, title_fmt, sub_fmt, head_fmt, formats
     for col, width in enumerate(_widths(frame, kinds)):
         sheet.set_column(col, col, width)
     sheet.set_row(header_row, 30)
-    for i in range(len(frame)):
-        r = header_row + 1 + i
-        bold = bool(total_rows.iloc[i])
-        for col, header in enumerate(headers):
-            value = frame.iat[i, col]
-            kind = kinds[header]
-            if rate_rows.iloc[i]:
-                kind = table.rate_kinds.get(header, "rate" if kind == "count" else kind)
-            if isinstance(value, str) or kind in ("text", "status"):
-                if ui._missing(value):
-                    sheet.write_blank(r, col, None, formats[("text", bold)])
-                    continue
+    rate_flags = rate_rows.tolist()
+    total_flags = total_rows.tolist()
+    for col, header in enumerate(headers):
+        kind = kinds[header]
+        values = frame.iloc[:, col].tolist()
+        missing = pd.isna(frame.iloc[:, col]).tolist()
+        for i, value in enumerate(values):
+            r = header_row + 1 + i
+            bold = total_flags[i]
+            this = table.rate_kinds.get(header, "rate" if kind == "count" else kind) if rate_flags[i] else kind
+            if missing[i]:
+                sheet.write_blank(r, col, None, formats[("text" if this == "status" else this, bold)])
+            elif isinstance(value, str) or this in ("text", "status"):
                 text = clean_text(value)
-                status = _status_key(text) if kind == "status" else None
+                status = _status_key(text) if this == "status" else None
                 sheet.write_string(r, col, text, fills[status] if status else formats[("text", bold)])
-            elif ui._missing(value):
-                sheet.write_blank(r, col, None, formats[(kind, bold)])
-            elif kind == "date":
-                sheet.write_datetime(r, col, pd.Timestamp(value).to_pydatetime(), formats[(kind, bold)])
-            elif kind == "pct":
-                sheet.write_number(r, col, ui.round_half_up(value, 1) / 100, formats[(kind, bold)])
-            elif kind in ("pts", "rate", "decimal"):
-                sheet.write_number(r, col, ui.round_half_up(value, 1), formats[(kind, bold)])
+            elif this == "date":
+                sheet.write_datetime(r, col, pd.Timestamp(value).to_pydatetime(), formats[(this, bold)])
+            elif this == "pct":
+                sheet.write_number(r, col, ui.round_half_up(value, 1) / 100, formats[(this, bold)])
+            elif this in ("pts", "rate", "decimal"):
+                sheet.write_number(r, col, ui.round_half_up(value, 1), formats[(this, bold)])
             else:
-                sheet.write_number(r, col, ui.whole(value), formats[(kind, bold)])
+                sheet.write_number(r, col, ui.whole(value), formats[(this, bold)])
     first_data = header_row + 1
     sheet.freeze_panes(first_data, 0)
     notes_row = first_data + len(frame) + 1

@@ -5,10 +5,12 @@ Pages stay thin: they gather parameters (``selection()``), call named queries (`
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
 import functools
 import math
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -49,6 +51,9 @@ GROUP_LABELS = {
     "city_education_bureau": "市教育局",
     "provincial_secondary": "省属中职",
 }
+# every plotly chart: no English modebar (zoom / pan / "Download plot as a png"), Chinese number locale where
+# plotly.js has it, no plotly logo link
+PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False, "locale": "zh-CN", "scrollZoom": False}
 DEMO_NOTE = "演示数据：本页数字由演示数据生成器生成，仅供演示，不代表真实进度。"
 ALLOCATION_NOTE = "示例：文件未分解到市县的任务，按2020年人口普查人口比例分配到市、市内各县平均分配，仅作示意。"
 
@@ -143,6 +148,21 @@ def fmt_change(value: Any, unit: str) -> str | None:
     return _minus(f"较上期 {whole(number):+,}{unit}")
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&\"'=@^%])")
+
+
+def md_escape(text: Any) -> str:
+    """Data text for st.markdown / st.caption / widget labels: every Markdown, link and directive character escaped
+    and line breaks flattened, so `JG](http://evil.invalid)` shows as typed and never becomes a link (#16)."""
+    flat = " ".join(str(text).split())
+    return _MD_SPECIAL.sub(r"\\\1", flat)
+
+
+def html_escape(text: Any) -> str:
+    """Data text for plotly labels (plotly renders <a>, <b>, <br> in text): shown as typed."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def status_label(status: Any) -> str:
     return STATUS_LABELS.get(status, "—") if isinstance(status, str) else "—"
 
@@ -151,6 +171,30 @@ def status_text(status: Any, icon: bool = True) -> str:
     """'🔴 滞后' on screen; exports pass icon=False (no emoji in cells)."""
     label = status_label(status)
     return f"{STATUS_ICONS.get(status, '')} {label}".strip() if icon else label
+
+
+def progress_bar(pct: Any, status: Any, expected: Any = None) -> str | None:
+    """A completion bar coloured by status (an SVG data URI for st.column_config.ImageColumn), with a tick at
+    the time-expected share: Streamlit's ProgressColumn has one colour for the whole column."""
+    if _missing(pct):
+        return None
+    width = max(0.0, min(float(pct), 100.0))
+    color = STATUS_COLORS.get(status, "#9e9e9e") if isinstance(status, str) else "#9e9e9e"
+    tick = ""
+    if not _missing(expected):
+        x = max(0.0, min(float(expected), 100.0)) * 1.2
+        tick = f'<rect x="{x - 1:.1f}" y="0" width="2" height="14" fill="#212121"/>'
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="14">'
+        '<rect width="120" height="14" rx="2" fill="#eceff1"/>'
+        f'<rect width="{width * 1.2:.1f}" height="14" rx="2" fill="{color}"/>{tick}</svg>'
+    )
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def status_legend_text() -> str:
+    """The status rule in one plain line (captions under tables)."""
+    return "状态：" + "；".join(f"{STATUS_LABELS[key]}＝{text}" for key, text in STATUS_LEGEND) + "。"
 
 
 def status_legend_markdown() -> str:
@@ -266,7 +310,7 @@ class Selection:
 # ---------------------------------------------------------------- shaping query results for display
 
 UNIT_ORDER = {"province": 0, "city": 1, "county": 2, "school": 3}
-LEAGUE_COLUMNS = ["序号", "单位", "指标", "任务", "完成", "完成率", "时序进度", "差距(百分点)", "状态", "依据"]
+LEAGUE_COLUMNS = ["序号", "单位", "指标", "任务", "完成", "进度", "完成率", "时序进度", "差距(百分点)", "状态", "依据"]
 
 
 def headline_rows(progress: pd.DataFrame) -> pd.DataFrame:
@@ -298,6 +342,7 @@ def league_table(progress: pd.DataFrame) -> pd.DataFrame:
             "指标": [metric_label(m) for m in df["metric"]],
             "任务": [fmt_value(v, u) for v, u in zip(df["target"], units)],
             "完成": [fmt_value(v, u) for v, u in zip(df["actual"], units)],
+            "进度": [progress_bar(p, s, e) for p, s, e in zip(df["pct"], df["status"], df["expected_pct"])],
             "完成率": [None if _missing(v) else round_half_up(v, 1) for v in df["pct"]],
             "时序进度": [None if _missing(v) else round_half_up(v, 1) for v in df["expected_pct"]],
             "差距(百分点)": [None if _missing(v) else round_half_up(v, 1) for v in df["_gap"]],
