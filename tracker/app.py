@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -27,10 +28,8 @@ def ensure_data() -> Path:
     if has_extracts(folder):
         return folder
     if os.environ.get("SKILLS_DATA_DIR"):
-        st.error(
-            f"数据目录 {folder} 中没有可用的培训和取证数据（training / certificates）。"
-            "请检查 SKILLS_DATA_DIR，或在“数据管理”页导入数据。"
-        )
+        logging.getLogger("tracker").error("no extracts in the data folder %s (SKILLS_DATA_DIR)", folder)
+        st.error("数据目录中没有可用的培训和取证数据。请联系系统管理员检查数据目录设置，或在“数据管理”页导入数据。")
         st.stop()
     from tracker import demo
 
