@@ -63,6 +63,8 @@ columns = [h for key, h, _ in report.DISPATCH_COLUMNS if key != "unit"]
 columns.insert(columns.index("完成率"), "进度")
 if single_unit:  # one unit: ranks among units mean nothing
     columns = [c for c in columns if c not in report.RANK_HEADERS]
+else:  # one metric, chosen above
+    columns = [c for c in columns if c != "指标"]
 st.dataframe(
     shown[columns],
     hide_index=True,

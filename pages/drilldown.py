@@ -266,11 +266,11 @@ cards = st.columns(5)
 if own is None:
     st.info("截至所选日期，该指标尚未开始计算。")
 elif has_target:
-    status = f"{ui.STATUS_ICONS.get(own.status, '')} {ui.STATUS_LABELS.get(own.status, '')}"
-    cards[0].metric("任务", ui.fmt_int(own.target, metric_unit), help=f"依据：{ui.source_label(own.source)}")
+    status = ui.status_text(own.status)
+    cards[0].metric("任务", ui.fmt_wan(own.target, metric_unit), help=f"依据：{ui.source_label(own.source)}")
     cards[1].metric(
         "完成",
-        ui.fmt_int(own.actual, metric_unit),
+        ui.fmt_wan(own.actual, metric_unit),
         f"完成率 {ui.fmt_pct(own.pct)}",
         delta_color="off",
         delta_arrow="off",
@@ -283,20 +283,20 @@ elif has_target:
         delta_arrow="off",
     )
     cards[3].metric(
-        "低于时序进度", ui.fmt_int(own.shortfall, metric_unit), help="缺口 = 任务 × 时序进度 − 完成（不低于0）"
+        "低于时序进度", ui.fmt_wan(own.shortfall, metric_unit), help="缺口 = 任务 × 时序进度 − 完成（不低于0）"
     )
     if fc is not None:
         cards[4].metric(
             "每个双周需完成",
-            ui.fmt_int(fc.needed_per_period, metric_unit),
-            f"近期每期 {ui.fmt_int(fc.pace, metric_unit)}",
+            ui.fmt_wan(fc.needed_per_period, metric_unit),
+            f"近期每期 {ui.fmt_wan(fc.pace, metric_unit)}",
             delta_color="off",
             delta_arrow="off",
             help=f"剩余 {int(fc.remaining_periods)} 个双周；近期 = 最近{int(fc.pace_periods)}个完整双周的平均增量",
         )
 else:
     cards[0].metric("任务", "本级无任务")
-    cards[1].metric("完成", ui.fmt_int(own.actual, metric_unit))
+    cards[1].metric("完成", ui.fmt_wan(own.actual, metric_unit))
     st.caption(
         f"该指标的任务下达到：{'、'.join(ui.LEVEL_LABELS.get(t, t) for t in target_levels) or '（无区域任务）'}。"
         "本级及无任务的下级按完成人数排序。"
@@ -715,21 +715,21 @@ else:
 st.subheader("进度预测", help="按最近4个完整双周的平均增量推算到截止日")
 if fc is not None and has_target:
     pace_text = (
-        f"最近{int(fc.pace_periods)}个双周平均每期完成 {ui.fmt_int(fc.pace, metric_unit)}"
+        f"最近{int(fc.pace_periods)}个双周平均每期完成 {ui.fmt_wan(fc.pace, metric_unit)}"
         if fc.pace_periods
         else "尚无完整的双周"
     )
     verdict = (
         "按此进度可按期完成"
         if not fc.will_miss
-        else f"按此进度将差 {ui.fmt_int(fc.target - fc.projected_actual, metric_unit)}"
+        else f"按此进度将差 {ui.fmt_wan(fc.target - fc.projected_actual, metric_unit)}"
     )
     st.markdown(
         f"{unit_name}{pace_text}，截止{ui.fmt_date(fc.deadline)}预计完成 **{ui.fmt_pct(fc.projected_pct)}**"
-        f"（{ui.fmt_int(fc.projected_actual, metric_unit)}），{verdict}。"
+        f"（{ui.fmt_wan(fc.projected_actual, metric_unit)}），{verdict}。"
         + (
-            f"剩余 {int(fc.remaining_periods)} 个双周、尚需 {ui.fmt_int(fc.remaining, metric_unit)}，"
-            f"每期需完成 **{ui.fmt_int(fc.needed_per_period, metric_unit)}**"
+            f"剩余 {int(fc.remaining_periods)} 个双周、尚需 {ui.fmt_wan(fc.remaining, metric_unit)}，"
+            f"每期需完成 **{ui.fmt_wan(fc.needed_per_period, metric_unit)}**"
             + (f"，为近期进度的 {fc.needed_vs_pace:.1f} 倍" if pd.notna(fc.needed_vs_pace) else "")
             + "。"
             if fc.remaining > 0
@@ -751,7 +751,7 @@ if level in ("city", "county"):
                 "完成": risk["actual"],
                 "完成率": risk["pct"],
                 "预计截止完成率": risk["projected_pct"],
-                "近期每期完成": risk["pace"],
+                "近期每期完成": [None if ui._missing(v) else ui.whole(v) for v in risk["pace"]],
                 "每期需完成": risk["needed_per_period"],
                 "需提速(倍)": risk["needed_vs_pace"].round(1),
                 "剩余双周": risk["remaining_periods"],
@@ -767,7 +767,7 @@ if level in ("city", "county"):
                 "完成": num_col("完成"),
                 "完成率": pct_col("完成率"),
                 "预计截止完成率": pct_col("预计截止完成率", "当前完成 + 近期每期完成 × 剩余双周"),
-                "近期每期完成": num_col("近期每期完成", "最近4个完整双周的平均增量", "%,.1f"),
+                "近期每期完成": num_col("近期每期完成", "最近4个完整双周的平均增量（整人）"),
                 "每期需完成": num_col("每期需完成", "尚需完成 ÷ 剩余双周"),
                 "需提速(倍)": num_col("需提速(倍)", "每期需完成 ÷ 近期每期完成", "%.1f"),
             },

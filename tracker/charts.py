@@ -88,7 +88,7 @@ def trajectory(
     fig.add_hline(
         y=target,
         line=dict(color="#2e7d32", width=1),
-        annotation_text=f"任务 {target:,.0f}{unit}",
+        annotation_text=f"任务 {ui.fmt_wan(target, unit)}",
         annotation_position="top left",
     )
     values = [target, *series["cumulative"]]

@@ -366,9 +366,9 @@ def outlook_sentence(outlook: pd.Series) -> str:
     """'按近4期平均每期60人的速度，预计截止时完成90.1%；要按期完成，每期需110人。'"""
     unit = metric_info(outlook["metric"])["unit"]
     text = (
-        f"按近{int(outlook['pace_periods'])}期平均每期{fmt_int(outlook['pace'], unit)}的速度，"
+        f"按近{int(outlook['pace_periods'])}期平均每期{fmt_wan(outlook['pace'], unit)}的速度，"
         f"预计截止（{fmt_date(outlook['deadline'])}）时完成{fmt_pct(outlook['projected_pct'])}"
     )
     if outlook["remaining"] > 0:
-        text += f"；要按期完成，剩余{int(outlook['remaining_periods'])}期每期需{fmt_int(outlook['needed_per_period'], unit)}"
+        text += f"；要按期完成，剩余{int(outlook['remaining_periods'])}期每期需{fmt_wan(outlook['needed_per_period'], unit)}"
     return text + "。"
