@@ -196,6 +196,8 @@ def compose(runner: Runner, plan: str, as_of: dt.date, level: str | None) -> lis
     when = f"截至{ui.fmt_date(on)}"
     if as_of > on:
         when = f"截至{ui.fmt_date(on)}（数据截至该日）"
+    document = info["document"]
+    basis = f"{document}文件" if "〔" in document else f"《{document}》"
     period_text = ""
     if period_row is not None:
         start, end = (pd.Timestamp(period_row[c]).date() for c in ("period_start", "period_end"))
@@ -203,8 +205,7 @@ def compose(runner: Runner, plan: str, as_of: dt.date, level: str | None) -> lis
     blocks.append(
         Block(
             "para",
-            f"按照{info['name']}任务安排（{info['document']}）和双周调度制度要求，现将{when}{period_text}"
-            f"工作进展情况通报如下。",
+            f"按照{basis}和双周调度制度要求，现将{when}{period_text}工作进展情况通报如下。",
         )
     )
     section = 0
@@ -250,6 +251,9 @@ def compose(runner: Runner, plan: str, as_of: dt.date, level: str | None) -> lis
         for k, metric in enumerate(metrics, start=1):
             blocks.append(Block("h2", f"（{_cn(k)}）{ui.metric_label(metric)}"))
             blocks.extend(_units_section(units[units["metric"] == metric], level))
+
+    elif level != top:
+        blocks.append(Block("para", f"本计划未向各{LEVEL_WORD.get(level, '单位')}下达任务，不分单位通报。"))
 
     # 四、工作要求
     requirements = settings.get("bulletin", "requirements", REQUIREMENTS)
