@@ -160,11 +160,14 @@ def _start(param: str, options: list, default) -> None:
 
 
 def _publish(**values: str) -> None:
+    """Write the drill state to the URL in one update, so that one drill step is one browser-history entry
+    (Streamlit pushes an entry per URL change: Back then undoes the whole step)."""
+    current = st.query_params.to_dict()
+    wanted = {k: v for k, v in current.items() if k not in values}
+    wanted.update({k: v for k, v in values.items() if v})
+    if wanted != current:
+        st.query_params.from_dict(wanted)
     for param, value in values.items():
-        if value:
-            st.query_params[param] = value
-        elif param in st.query_params:
-            del st.query_params[param]
         st.session_state[f"_url_drill_{param}"] = value
 
 
@@ -449,6 +452,7 @@ with right:
                 ["gap", "pct"],
                 default="gap",
                 key="map_colour",
+                bind="query-params",
                 format_func={"gap": "进度差", "pct": "完成率"}.get,
             )
             or "gap"
@@ -501,7 +505,12 @@ else:
     dimensions = ["training_type", "person_category", "institution"]
     dimension = (
         st.segmented_control(
-            "分解维度", dimensions, default="training_type", key="drill_cause", format_func=DIMENSION_LABELS.get
+            "分解维度",
+            dimensions,
+            default="training_type",
+            key="drill_cause",
+            bind="query-params",
+            format_func=DIMENSION_LABELS.get,
         )
         or "training_type"
     )
@@ -665,6 +674,7 @@ min_completed = st.number_input(
     value=10,
     step=5,
     key="watch_min",
+    bind="query-params",
     width=200,
     help="排除结业人数很少、比率波动大的机构",
 )
