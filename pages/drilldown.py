@@ -477,6 +477,7 @@ with right:
         scale=scale,
         hover=["完成", "完成率", "进度差"],
         highlight=[unit] if map_level == unit_type else [],
+        outline_cities=[unit] if unit_type == "city" else [],
         focus=focus,
         missing_label="无任务" if colour != "actual" else "无数据",
         height=480,
