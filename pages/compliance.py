@@ -160,6 +160,7 @@ for tab, (cid, check) in zip(tabs, compliance.CHECKS.items()):
                     title=f"{ui.plan_info(sel.plan)['name']} · 合规核查：{check.label}",
                     basis=ui.plan_info(sel.plan)["document"],
                     as_of=sel.as_of,
+                    plan=sel.plan,
                     units=f"共{len(shown):,}{check.unit}，涉及{totals[cid]['persons']:,}人",
                 ),
                 f"{stem}.xlsx",

@@ -82,6 +82,7 @@ def downloads(frame: pd.DataFrame, name: str, key: str, notes: list[str]) -> Non
                 title=f"{ui.plan_info(sel.plan)['name']} · {name.replace('_', ' · ')}",
                 basis=ui.plan_info(sel.plan)["document"],
                 as_of=sel.as_of,
+                plan=sel.plan,
             ),
             f"{stem}.xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -201,3 +201,16 @@ def test_the_bulletin_prints_as_an_office_document(printed, name):
     last = pdf_text(pdf, pages)
     assert re.search(rf"—\s*{pages}\s*—", last)
     assert "建设工作领导小组办公室" in last or "人社局" in last
+
+
+def test_column_kinds_from_headers_whole_persons_years_and_shares(monkeypatch, tmp_path):
+    monkeypatch.setenv("SKILLS_SETTINGS_FILE", str(tmp_path / "none.toml"))  # the default 制表单位
+    frame = pd.DataFrame({"年度": [2023], "缺口(人)": [9822.6], "占缺口比重": [45.43], "需提速(倍)": [1.25]})
+    sheet = openpyxl.load_workbook(io.BytesIO(export.to_xlsx(frame, plan="sx-train-2023"))).active
+    header = next(r for r in range(1, 6) if sheet.cell(r, 1).value == "年度")
+    cells = list(sheet[header + 1])
+    assert [c.value for c in cells] == [2023, 9823, pytest.approx(0.454), 1.3]
+    assert [c.number_format for c in cells] == ["0", "#,##0", "0.0%", "#,##0.0"]
+    assert "山西省“人人持证、技能社会”建设工作领导小组办公室" in sheet.oddHeader.left.text
+    row = export.to_csv(frame).decode("utf-8-sig").splitlines()[1]
+    assert row == "2023,9823,45.4,1.3"

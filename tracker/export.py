@@ -26,9 +26,10 @@ from tracker import settings, ui
 
 # column kinds: text, status, count (whole persons), decimal, int (rank, 序号), pct (a percentage 0–100 shown
 # as 82.0%), pts (percentage points, signed), date
-PCT_HINTS = ("完成率", "时序进度", "持证率", "就业率", "合格率", "占比", "比例", "(%)", "（%）")
-PTS_HINTS = ("差距", "百分点")
-INT_HINTS = ("序号", "排名")
+PCT_HINTS = ("完成率", "时序进度", "持证率", "就业率", "合格率", "占比", "比例", "比重", "占本级", "(%)", "（%）")
+PTS_HINTS = ("差距", "百分点", "进度差")
+INT_HINTS = ("序号", "排名", "年度", "年份", "代码", "编号", "双周")
+PERSON_HINTS = ("(人)", "（人）", "人数", "人次", "任务", "完成", "需完成", "缺口", "尚需", "落后人数")
 # marker columns a caller may add (never written): per-row "this row is a rate" and "this is the 合计 row"
 RATE_MARK = "_rate"
 TOTAL_MARK = "_total"
@@ -39,9 +40,17 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
 
-def issuer() -> str:
-    """制表单位 / 发文单位: ``[bulletin] issuer`` in the settings file ('' when not set)."""
-    return str(settings.get("bulletin", "issuer", "") or "")
+def issuer(plan: str | None = None) -> str:
+    """制表单位 / 发文单位: ``[bulletin] issuer`` in the settings file, else the office of the plan's top unit
+    ('<unit>“人人持证、技能社会”建设工作领导小组办公室'), else ''."""
+    configured = str(settings.get("bulletin", "issuer", "") or "")
+    if configured or not plan:
+        return configured
+    rows = [t for t in ui._rows("targets") if t["plan_id"] == plan]
+    if not rows:
+        return ""
+    top = min(rows, key=lambda t: ui.UNIT_ORDER.get(t["unit_type"], 9))["unit_name"]
+    return f"{top}“人人持证、技能社会”建设工作领导小组办公室"
 
 
 @dataclass
@@ -81,6 +90,8 @@ def column_kind(header: str, values: pd.Series, given: Mapping[str, str] | None 
         return "pct"
     if any(h in header for h in INT_HINTS):
         return "int"
+    if any(h in header for h in PERSON_HINTS):
+        return "count"  # whole persons, whatever a division left behind
     finite = values.dropna()
     if len(finite) and (finite.astype(float) % 1 != 0).any():
         return "decimal"
@@ -260,8 +271,10 @@ def to_xlsx(
     period: str | None = None,
     units: str | None = None,
     kinds: Mapping[str, str] | None = None,
+    plan: str | None = None,
 ) -> bytes:
-    """A page table (Chinese headers) as a print-ready one-sheet workbook (see :func:`write_xlsx`)."""
+    """A page table (Chinese headers) as a print-ready one-sheet workbook (see :func:`write_xlsx`); ``plan``
+    names the 制表单位 when the settings do not."""
     table = Table(
         frame=frame,
         title=title or sheet,
@@ -271,6 +284,7 @@ def to_xlsx(
         period=period,
         notes=list(notes),
         kinds=dict(kinds or {}),
+        maker=issuer(plan) or None,
     )
     if units is not None:
         table.units = units
@@ -296,8 +310,8 @@ def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
             kind = column_kind(str(column), values)
             if kind in ("pct", "pts", "decimal"):
                 out[column] = values.map(lambda v: None if ui._missing(v) else ui.round_half_up(v, 1))
-            elif len(finite) == 0 or (finite.astype(float) % 1 == 0).all():
-                out[column] = values.astype("Int64")
+            elif kind in ("count", "int") or len(finite) == 0 or (finite.astype(float) % 1 == 0).all():
+                out[column] = pd.array([None if ui._missing(v) else ui.whole(v) for v in values], dtype="Int64")
         elif values.dtype == object or pd.api.types.is_string_dtype(values):
             out[column] = values.map(lambda v: safe_text(clean_text(v)) if isinstance(v, str) else v)
     return out

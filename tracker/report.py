@@ -184,11 +184,7 @@ def dispatch_workbook(
 
 def issuer_for(plan: str) -> str:
     """制表单位 / 发文单位 of a plan: ``[bulletin] issuer``, else the office of the plan's top unit (targets.csv)."""
-    from tracker import bulletin
-
-    rows = [t for t in ui._rows("targets") if t["plan_id"] == plan]
-    top = min(rows, key=lambda t: ui.UNIT_ORDER.get(t["unit_type"], 9))["unit_name"] if rows else ""
-    return bulletin.issuer(top)
+    return export.issuer(plan)
 
 
 def dispatch_xlsx(runner: Runner, plan: str, as_of: dt.date, level: str | None) -> bytes:

@@ -194,9 +194,10 @@ def to_xlsx(
     title: str | None = None,
     basis: str | None = None,
     as_of: dt.date | None = None,
+    plan: str | None = None,
 ) -> bytes:
     """A table of this page through the one export template (title, 依据, 截至, print setup)."""
-    return export.to_xlsx(frame, sheet, notes, title=title, basis=basis, as_of=as_of)
+    return export.to_xlsx(frame, sheet, notes, title=title, basis=basis, as_of=as_of, plan=plan)
 
 
 to_csv = export.to_csv
