@@ -343,7 +343,9 @@ def render_docx(blocks: list[Block]) -> bytes:
         fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
         fonts.set(qn("w:eastAsia"), FONTS[role])
 
-    def paragraph(text: str, role: str = "body", size: float = 16, align: Any = None, indent: float = 2) -> Any:
+    def paragraph(
+        text: str, role: str = "body", size: float = 16, align: Any = None, indent: float = 2, bold: bool = False
+    ) -> Any:
         p = doc.add_paragraph()
         fmt = p.paragraph_format
         fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
@@ -353,7 +355,7 @@ def render_docx(blocks: list[Block]) -> bytes:
             fmt.first_line_indent = Pt(size * indent)
         if align is not None:
             p.alignment = align
-        font(p.add_run(text), role, size)
+        font(p.add_run(text), role, size, bold)
         return p
 
     for block in blocks:
@@ -365,8 +367,8 @@ def render_docx(blocks: list[Block]) -> bytes:
         elif block.kind == "to":
             p = paragraph(block.text, indent=0)
             p.paragraph_format.space_before = Pt(14)
-        elif block.kind == "h1":
-            paragraph(block.text, "h1")
+        elif block.kind == "h1":  # 黑体 where installed; bold so that it reads as a heading under any font
+            paragraph(block.text, "h1", bold=True)
         elif block.kind == "h2":
             paragraph(block.text, "h2")
         elif block.kind == "item":
