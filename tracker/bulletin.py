@@ -157,6 +157,9 @@ def _units_section(rows: pd.DataFrame, level: str) -> list[Block]:
         listed = "、".join(f"{r.unit_name}{ui.fmt_pct(r.pct)}" for r in ahead.head(leaders).itertuples())
         blocks.append(Block("para", f"进度靠前的{noun}：{listed}。"))
     against = "目标" if first.kind == "rate" else "时序进度"
+    if len(ahead) and len(ahead) < len(rows):  # 先进: every unit on track, by city like the lagging ones
+        blocks.append(Block("para", f"达到{against}的{len(ahead)}个{noun}（先进）："))
+        blocks.extend(Block("item", line) for line in _unit_list(ahead, level))
     for status, words in (("lagging", "10个百分点及以上"), ("behind", "不到10个百分点")):
         late = rows[rows["status"] == status]
         if late.empty:
