@@ -190,6 +190,11 @@ def test_bulletin_at_county_level_lists_every_lagging_county_under_its_city_003(
         assert any(
             x.startswith(f"　　　　{city}（") and f"{row.unit_name}{ui.fmt_pct(row.pct)}" in x for x in item_lines
         ), row
+    ahead = counties[counties.status == "on_track"]
+    if len(ahead):
+        assert f"达到时序进度的{len(ahead)}个县（市、区）（先进）" in text
+        for row in ahead.itertuples():
+            assert f"{row.unit_name}{ui.fmt_pct(row.pct)}" in text
     assert len(set(text.splitlines()) - {""}) == len([x for x in text.splitlines() if x]), "no line repeated"
     city_text = report.bulletin_text(runner, "sx-train-2023", AS_OF, "city")
     assert "各县（市、区）进展" not in city_text and "　　三、各市进展" in city_text
