@@ -141,10 +141,13 @@ def test_browser_back_undoes_one_drill_step(server, page):
         assert tab.locator("h3").first.inner_text().startswith("山西省")
         tab.locator('[data-testid="stSelectbox"]').filter(has_text="进入下级").first.click()
         tab.wait_for_selector('[role="option"]', timeout=30_000)
+        heading = "(t) => document.querySelector('h3') && document.querySelector('h3').innerText.startsWith(t)"
         tab.locator('[role="option"]').filter(has_text="吕梁市").first.click()
+        tab.wait_for_function(heading, arg="吕梁市", timeout=60_000)
         settle(tab)
-        assert "unit=141100" in tab.url and tab.locator("h3").first.inner_text().startswith("吕梁市")
+        assert "unit=141100" in tab.url
         tab.go_back()
+        tab.wait_for_function(heading, arg="山西省", timeout=60_000)
         settle(tab)
         assert "unit=140000" in tab.url and tab.locator("h3").first.inner_text().startswith("山西省")
     finally:
