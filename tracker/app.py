@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,17 @@ from tracker.query import QueryError, Runner, get_runner
 from tracker.store import DataError, has_extracts, is_demo, mark_demo, resolve_data_dir
 
 DEFAULT_PLAN = "liulin-2023"
+
+
+_PATH = re.compile(r"""['"]?(?:[A-Za-z]:)?(?:[/\\][\w.\-]+)+[/\\]?['"]?""")
+
+
+def user_message(exc: Exception) -> str:
+    """The message of a data or query error for a page: server paths left out (the full text goes to the log)."""
+    logging.getLogger("tracker").warning("shown to the user: %s", exc)
+    text = _PATH.sub("", str(exc))
+    text = re.sub(r"[（(]\s*[）)]", "", text)
+    return re.sub(r"\s{2,}", " ", text).replace(" 中", "中").strip()
 
 
 def data_dir() -> Path:
@@ -111,7 +123,7 @@ def sidebar() -> ui.Selection:
         latest = r.latest_date()
         version = r.version()
     except (DataError, QueryError) as exc:
-        st.error(f"无法读取数据：{exc}")
+        st.error(f"无法读取数据：{user_message(exc)}")
         st.stop()
     options = plan_options()
     url_plan = _from_url("plan", lambda v: v if v in options else None)
@@ -188,7 +200,7 @@ def run(name: str, **params: Any) -> pd.DataFrame:
     try:
         return runner().run(name, **params)
     except (QueryError, DataError) as exc:
-        st.error(str(exc))
+        st.error(user_message(exc))
         st.stop()
 
 
