@@ -53,3 +53,13 @@ def test_every_chart_hides_the_plotly_modebar(tmp_path, monkeypatch):
         for chart in charts:
             config = json.loads(chart.proto.config)
             assert config["displayModeBar"] is False and config["locale"] == "zh-CN", page
+
+
+def test_error_messages_on_pages_name_no_server_path():
+    from tracker.app import user_message
+
+    text = user_message(
+        Exception("无法读取 training 数据（/srv/skills/data/v3）：IO Error: bad file '/srv/skills/x.parquet'")
+    )
+    assert "/srv" not in text and text.startswith("无法读取 training 数据")
+    assert user_message(Exception("数据目录 /srv/data 中没有 training.parquet")) == "数据目录中没有 training.parquet"
