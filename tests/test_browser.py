@@ -139,8 +139,14 @@ def test_browser_back_undoes_one_drill_step(server, page):
             settle(tab)
         assert "plan=sx-train-2023" in tab.url and "unit=140000" in tab.url
         assert tab.locator("h3").first.inner_text().startswith("山西省")
-        tab.locator('[data-testid="stSelectbox"]').filter(has_text="进入下级").first.click()
-        tab.wait_for_selector('[role="option"]', timeout=30_000)
+        for _ in range(5):  # the box may be re-rendered under the first click while the page settles
+            tab.locator('[data-testid="stSelectbox"]').filter(has_text="进入下级").first.click()
+            try:
+                tab.wait_for_selector('[role="option"]', timeout=6_000)
+                break
+            except Exception:
+                tab.keyboard.press("Escape")
+        tab.wait_for_selector('[role="option"]', timeout=6_000)
         heading = "(t) => document.querySelector('h3') && document.querySelector('h3').innerText.startsWith(t)"
         tab.locator('[role="option"]').filter(has_text="吕梁市").first.click()
         tab.wait_for_function(heading, arg="吕梁市", timeout=60_000)
