@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 run: setup
 	$(BIN)/streamlit run dashboard.py
 
-## test: set up everything the tests need (virtualenv, Chromium, CJK fonts) and run the whole suite
+## test: set up everything the tests need (virtualenv, Chromium, CJK fonts, LibreOffice, poppler) and run the whole suite
 test: setup browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -22,11 +22,18 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@
 
+# Debian's packages the readers' checks use: Chromium + CJK fonts (pages), LibreOffice Calc / Writer without a
+# GUI (exports and the 通报 converted to PDF as an office prints them), poppler-utils (pdfinfo, pdftotext, pdftoppm)
+DEB_PACKAGES := chromium fonts-noto-cjk fonts-noto-color-emoji fonts-wqy-microhei libreoffice-calc-nogui \
+	libreoffice-writer-nogui poppler-utils
+
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk" || ! fc-list 2>/dev/null | grep -qi "wenquanyi micro hei"; then \
-	  echo "installing Debian's chromium and CJK fonts for the browser test"; \
-	  (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji fonts-wqy-microhei >/dev/null) \
-	    || echo "could not install chromium: the browser test will fail"; \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk" \
+	    || ! fc-list 2>/dev/null | grep -qi "wenquanyi micro hei" \
+	    || ! command -v soffice >/dev/null || ! command -v pdfinfo >/dev/null; then \
+	  echo "installing Debian's $(DEB_PACKAGES) for the browser and document tests"; \
+	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES) >/dev/null) \
+	    || echo "could not install them: the browser and document tests will fail or skip"; \
 	fi
 
 lint:

@@ -1,5 +1,7 @@
 """双周调度: this period's table in the shape an office sends up, with ready-to-send .xlsx and 通报 text (#4)."""
 
+import logging
+
 import streamlit as st
 
 from tracker import app, charts, report, ui
@@ -48,56 +50,80 @@ view = dispatch if single_unit else dispatch[dispatch["metric"] == metric]
 measured_on = view["measured_on"].iloc[0]
 st.markdown(f"**{report.period_label(view.iloc[0])}**　截至{ui.fmt_date(measured_on)}")
 
-# ---- the dispatch table ------------------------------------------------------------------------------
-table = report.dispatch_table(view)
-shown = table.rename(columns={key: header for key, header, _, _ in report.DISPATCH_COLUMNS})
+# ---- the dispatch table (worst first; 差距 = 完成率 − 时序进度, negative = behind) --------------------------
+table = report.worst_first(report.dispatch_table(view))
+shown = table.rename(columns={key: header for key, header, _ in report.DISPATCH_COLUMNS})
 for column in ("年度任务", "本期新增", "累计完成", "每期需完成"):
     shown[column] = [ui.fmt_value(v, u) for v, u in zip(shown[column], table["unit"])]
-shown["状态"] = [f"{ui.STATUS_ICONS.get(s, '')} {ui.STATUS_LABELS.get(s, '—')}" for s in view["status"]]
-columns = [h for key, h, _, _ in report.DISPATCH_COLUMNS if key != "unit"]
+for column in ("完成率", "时序进度", "差距（百分点）"):
+    shown[column] = [None if ui._missing(v) else ui.round_half_up(v, 1) for v in shown[column]]
+shown["状态"] = [ui.status_text(s) for s in table["status"]]
+shown["进度"] = [ui.progress_bar(p, s, e) for p, s, e in zip(table["pct"], table["status"], table["expected_pct"])]
+columns = [h for key, h, _ in report.DISPATCH_COLUMNS if key != "unit"]
+columns.insert(columns.index("完成率"), "进度")
 if single_unit:  # one unit: ranks among units mean nothing
-    columns = [c for c in columns if c not in ("排名", "排名变化")]
+    columns = [c for c in columns if c not in report.RANK_HEADERS]
+else:  # one metric, chosen above
+    columns = [c for c in columns if c != "指标"]
 st.dataframe(
     shown[columns],
     hide_index=True,
     width="stretch",
     height=ui.table_height(len(shown)),
     column_config={
-        "完成率": st.column_config.ProgressColumn("完成率", min_value=0, max_value=100, format="%.1f%%"),
-        "时序进度": st.column_config.NumberColumn(format="%.1f%%"),
-        "滞后(百分点)": st.column_config.NumberColumn(format="%.1f", help="时序进度−完成率；正数为落后"),
+        **app.progress_column_config(),
+        "差距（百分点）": st.column_config.NumberColumn(format="%+.1f", help="完成率−时序进度；负数为落后"),
         "每期需完成": st.column_config.TextColumn(help="剩余任务÷剩余双周期数（比率类指标不适用）"),
         "排名变化": st.column_config.NumberColumn(format="%+d", help="与上一期相比：+上升，−下降"),
     },
 )
+st.caption(ui.status_legend_text())
 
-# ---- ready to send -------------------------------------------------------------------------------------
-progress_then = app.run("progress", as_of=measured_on, level=None if single_unit else level)
-if not single_unit:
-    progress_then = progress_then[progress_then["metric"] == metric]
-summary = report.summary_text(progress_then, info, measured_on, sel.demo)
+# ---- ready to send: the dispatch table and the 通报 of this period, for this level -----------------------
+runner = app.runner()
 stamp = f"{sel.plan}_{measured_on:%Y%m%d}" if hasattr(measured_on, "strftime") else sel.plan
-downloads = st.columns([1, 1, 2])
+on = measured_on.date() if hasattr(measured_on, "date") else measured_on
+level_word = report.LEVEL_WORD.get(level, "")
+try:
+    bulletin_txt = report.bulletin_text(runner, sel.plan, on, level)
+    bulletin_doc = report.bulletin_docx(runner, sel.plan, on, level)
+except Exception:  # a document that cannot be built must not take the table with it
+    logging.getLogger("tracker").exception("bulletin failed")
+    bulletin_txt, bulletin_doc = None, None
+downloads = st.columns(3)
 downloads[0].download_button(
     "下载调度表（Excel）",
-    report.build_xlsx(view, info, sel.demo),
-    file_name=f"双周调度_{stamp}.xlsx",
+    report.dispatch_workbook(dispatch, info, sel.demo, report.issuer_for(sel.plan)),
+    file_name=f"双周调度表_{level_word}_{stamp}.xlsx",
     icon=":material/download:",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    on_click="ignore",
 )
-downloads[1].download_button(
-    "下载通报文字",
-    summary.encode("utf-8"),
-    file_name=f"通报_{stamp}.md",
-    icon=":material/description:",
-    mime="text/markdown",
-)
-st.text_area("通报文字（可直接复制）", summary, height=180)
+if bulletin_doc is not None:
+    downloads[1].download_button(
+        "下载通报（Word）",
+        bulletin_doc,
+        file_name=f"通报_{level_word}_{stamp}.docx",
+        icon=":material/description:",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        on_click="ignore",
+    )
+    downloads[2].download_button(
+        "下载通报（文本）",
+        bulletin_txt.encode("utf-8"),
+        file_name=f"通报_{level_word}_{stamp}.txt",
+        icon=":material/article:",
+        mime="text/plain",
+        on_click="ignore",
+    )
+    st.text_area("通报文字（可直接复制）", bulletin_txt, height=320)
+else:
+    st.warning("本期通报暂时无法生成，调度表仍可下载。")
 
 # ---- increments per period ---------------------------------------------------------------------------
-unit_code = view.sort_values("gap_pts", ascending=True)["unit_code"].iloc[0]
+unit_code = report.worst_first(report.with_gap(view))["unit_code"].iloc[0]
 if not single_unit:
-    names = dict(zip(view["unit_code"], view["unit_name"]))
+    names = {c: ui.unit_display(t, c, n) for t, c, n in zip(view["unit_type"], view["unit_code"], view["unit_name"])}
     unit_code = app.url_choice("单位", list(names), "unit", default=unit_code, format_func=names.get)
 chart_metric = metric
 if single_unit:
@@ -113,4 +139,5 @@ st.plotly_chart(
         f"{one['unit_name'].iloc[0] if len(one) else ''} · {ui.metric_label(chart_metric)} 各期新增与累计",
     ),
     width="stretch",
+    config=ui.PLOTLY_CONFIG,
 )

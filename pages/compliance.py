@@ -5,12 +5,13 @@ The rules are the named queries queries/compliance_*.sql (tracker.compliance nam
 
 from __future__ import annotations
 
+import functools
 from types import SimpleNamespace
 
 import plotly.graph_objects as go
 import streamlit as st
 
-from tracker import app, charts, compliance, timeliness, ui
+from tracker import app, charts, compliance, export, timeliness, ui
 
 sel = app.page_header("合规核查", "补贴性培训与取证补贴的核查规则（001 · 002 · 003）")
 
@@ -102,7 +103,7 @@ if len(matrix):
     )
     fig.update_yaxes(autorange="reversed", title=None)
     fig.update_xaxes(title="问题记录数", gridcolor="#eee", separatethousands=True)
-    st.plotly_chart(fig, width="stretch")
+    st.plotly_chart(fig, width="stretch", config=ui.PLOTLY_CONFIG)
 else:
     st.success("核查范围内没有发现问题记录。", icon=":material/verified:")
 
@@ -147,15 +148,37 @@ for tab, (cid, check) in zip(tabs, compliance.CHECKS.items()):
         )
         if len(shown) > 5000:
             st.caption(f"表中显示前5,000条；下载可得全部{len(shown):,}条。")
-        st.download_button(
-            "下载记录（CSV，人员已脱敏）",
-            shown.to_csv(index=False).encode("utf-8-sig"),
-            f"合规核查_{check.label}_{sel.as_of:%Y%m%d}.csv",
-            mime="text/csv",
-            icon=":material/download:",
-            on_click="ignore",
-            key=f"dl_{cid}",
-        )
+        stem = f"合规核查_{check.label}_{sel.as_of:%Y%m%d}"
+        with st.container(horizontal=True):
+            st.download_button(
+                "下载记录（Excel，人员已脱敏）",
+                functools.partial(  # built when clicked: tens of thousands of rows take seconds
+                    export.to_xlsx,
+                    shown,
+                    check.label,
+                    [f"规则：{check.rule}", "人员以脱敏标识显示，不含身份证号。"]
+                    + ([ui.DEMO_NOTE] if sel.demo else []),
+                    title=f"{ui.plan_info(sel.plan)['name']} · 合规核查：{check.label}",
+                    basis=ui.plan_info(sel.plan)["document"],
+                    as_of=sel.as_of,
+                    plan=sel.plan,
+                    units=f"共{len(shown):,}{check.unit}，涉及{totals[cid]['persons']:,}人",
+                ),
+                f"{stem}.xlsx",
+                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                icon=":material/download:",
+                on_click="ignore",
+                key=f"dlx_{cid}",
+            )
+            st.download_button(
+                "下载记录（CSV，人员已脱敏）",
+                functools.partial(export.to_csv, shown),
+                f"{stem}.csv",
+                mime="text/csv",
+                icon=":material/download:",
+                on_click="ignore",
+                key=f"dl_{cid}",
+            )
 
 # ---------------------------------------------------------------- 录入及时率 (timeliness league)
 

@@ -43,7 +43,7 @@ with st.container(border=True):
         col.markdown(f"**{value}**")
     if info["demo"]:
         st.caption("当前为演示数据（DEMO）。")
-st.caption(f"数据目录：`{folder}`")
+st.caption("数据保存在服务器的数据目录中（由系统管理员配置）。")
 
 # ---------------------------------------------------------------- import
 
@@ -79,8 +79,7 @@ with st.expander("身份证号如何处理", icon=":material/badge:"):
         "有误的按行报错。\n"
         "- 校验通过后，身份证号在写入任何文件之前换成人员标识 `person_id`（“P”+ 加盐 HMAC-SHA256 的前20位），"
         "原始号码不落盘、不显示；报错中的号码只显示前6位和后4位（如 141125********1234）。\n"
-        "- 盐值来自服务器的环境变量 `SKILLS_ID_SALT` / `SKILLS_ID_SALT_FILE` 或 Streamlit secrets 的 `id_salt`，"
-        "不放进代码库；每次导入必须使用同一个盐值。\n"
+        "- 盐值由系统管理员在服务器上配置（见部署说明），不放进代码库；每次导入必须使用同一个盐值。\n"
         + ("- 本服务器**已配置**盐值。" if salt else "- 本服务器**未配置**盐值：含身份证号列的文件将被拒绝。")
     )
 
@@ -98,7 +97,7 @@ last = st.session_state.get("last_import")
 if last and not uploads:
     st.success(last["message"], icon=":material/check_circle:")
     for line in last["lines"]:
-        st.markdown(f"- {line}")
+        st.markdown(f"- {ui.md_escape(line)}")
 
 
 def run_job(stage: str, files: list, label: str, batch_from: str | None = None) -> dict:

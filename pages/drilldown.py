@@ -83,7 +83,15 @@ def downloads(frame: pd.DataFrame, name: str, key: str, notes: list[str]) -> Non
         )
         st.download_button(
             "下载 Excel",
-            export.to_xlsx(frame, name, notes),
+            export.to_xlsx(
+                frame,
+                name.split("_")[0],
+                notes,
+                title=f"{ui.plan_info(sel.plan)['name']} · {name.replace('_', ' · ')}",
+                basis=ui.plan_info(sel.plan)["document"],
+                as_of=sel.as_of,
+                plan=sel.plan,
+            ),
             f"{stem}.xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"{key}_xlsx",
@@ -161,11 +169,14 @@ def _start(param: str, options: list, default) -> None:
 
 
 def _publish(**values: str) -> None:
+    """Write the drill state to the URL in one update, so that one drill step is one browser-history entry
+    (Streamlit pushes an entry per URL change: Back then undoes the whole step)."""
+    current = st.query_params.to_dict()
+    wanted = {k: v for k, v in current.items() if k not in values}
+    wanted.update({k: v for k, v in values.items() if v})
+    if wanted != current:
+        st.query_params.from_dict(wanted)
     for param, value in values.items():
-        if value:
-            st.query_params[param] = value
-        elif param in st.query_params:
-            del st.query_params[param]
         st.session_state[f"_url_drill_{param}"] = value
 
 
@@ -251,7 +262,12 @@ with st.container(horizontal=True, vertical_alignment="center", gap="small"):
         )
     if level != LEVELS[unit_type][0]:
         st.markdown("›")
-        st.button(institution or f"各{LEVEL_LABELS[level]}", key="crumb_level", type="primary", disabled=True)
+        st.button(
+            ui.md_escape(institution) if institution else f"各{LEVEL_LABELS[level]}",
+            key="crumb_level",
+            type="primary",
+            disabled=True,
+        )
 
 # ---- the unit's own standing ------------------------------------------------------------------------------------
 progress_unit = app.run("progress", level=unit_type)
@@ -268,11 +284,11 @@ cards = st.columns(5)
 if own is None:
     st.info("截至所选日期，该指标尚未开始计算。")
 elif has_target:
-    status = f"{ui.STATUS_ICONS.get(own.status, '')} {ui.STATUS_LABELS.get(own.status, '')}"
-    cards[0].metric("任务", ui.fmt_int(own.target, metric_unit), help=f"依据：{ui.source_label(own.source)}")
+    status = ui.status_text(own.status)
+    cards[0].metric("任务", ui.fmt_wan(own.target, metric_unit), help=f"依据：{ui.source_label(own.source)}")
     cards[1].metric(
         "完成",
-        ui.fmt_int(own.actual, metric_unit),
+        ui.fmt_wan(own.actual, metric_unit),
         f"完成率 {ui.fmt_pct(own.pct)}",
         delta_color="off",
         delta_arrow="off",
@@ -285,20 +301,20 @@ elif has_target:
         delta_arrow="off",
     )
     cards[3].metric(
-        "低于时序进度", ui.fmt_int(own.shortfall, metric_unit), help="缺口 = 任务 × 时序进度 − 完成（不低于0）"
+        "低于时序进度", ui.fmt_wan(own.shortfall, metric_unit), help="缺口 = 任务 × 时序进度 − 完成（不低于0）"
     )
     if fc is not None:
         cards[4].metric(
             "每个双周需完成",
-            ui.fmt_int(fc.needed_per_period, metric_unit),
-            f"近期每期 {ui.fmt_int(fc.pace, metric_unit)}",
+            ui.fmt_wan(fc.needed_per_period, metric_unit),
+            f"近期每期 {ui.fmt_wan(fc.pace, metric_unit)}",
             delta_color="off",
             delta_arrow="off",
             help=f"剩余 {int(fc.remaining_periods)} 个双周；近期 = 最近{int(fc.pace_periods)}个完整双周的平均增量",
         )
 else:
     cards[0].metric("任务", "本级无任务")
-    cards[1].metric("完成", ui.fmt_int(own.actual, metric_unit))
+    cards[1].metric("完成", ui.fmt_wan(own.actual, metric_unit))
     st.caption(
         f"该指标的任务下达到：{'、'.join(ui.LEVEL_LABELS.get(t, t) for t in target_levels) or '（无区域任务）'}。"
         "本级及无任务的下级按完成人数排序。"
@@ -358,7 +374,9 @@ with left:
             if level == "institution"
             else app.run("drill_breakdown", metric=metric, unit=unit, by="occupation", institution=institution or None)
         )
-        scope_name = f"{unit_name}{' · ' + inst_names.get(institution, institution) if institution else ''}"
+        scope_name = (
+            f"{unit_name}{' · ' + ui.md_escape(inst_names.get(institution, institution)) if institution else ''}"
+        )
         prev = detail["prev_actual"].notna().any()
         table = pd.DataFrame(
             {
@@ -449,6 +467,7 @@ with right:
                 ["gap", "pct"],
                 default="gap",
                 key="map_colour",
+                bind="query-params",
                 format_func={"gap": "进度差", "pct": "完成率"}.get,
             )
             or "gap"
@@ -473,6 +492,7 @@ with right:
         scale=scale,
         hover=["完成", "完成率", "进度差"],
         highlight=[unit] if map_level == unit_type else [],
+        outline_cities=[unit] if unit_type == "city" else [],
         focus=focus,
         missing_label="无任务" if colour != "actual" else "无数据",
         height=480,
@@ -483,7 +503,7 @@ with right:
         on_select=functools.partial(_on_map_select, map_key, map_level),
         selection_mode="points",
         width="stretch",
-        config={"displaylogo": False, "scrollZoom": True},
+        config={**ui.PLOTLY_CONFIG, "scrollZoom": True},
     )
     st.caption(
         ("红色低于时序进度、绿色超过；" if colour == "gap" else "")
@@ -501,7 +521,12 @@ else:
     dimensions = ["training_type", "person_category", "institution"]
     dimension = (
         st.segmented_control(
-            "分解维度", dimensions, default="training_type", key="drill_cause", format_func=DIMENSION_LABELS.get
+            "分解维度",
+            dimensions,
+            default="training_type",
+            key="drill_cause",
+            bind="query-params",
+            format_func=DIMENSION_LABELS.get,
         )
         or "training_type"
     )
@@ -556,12 +581,12 @@ else:
         st.caption("所选日期前没有相关记录。")
     else:
         ranked_by = detail["ranked_by"].iloc[0]
-        names = group_labels(dimension, detail)
+        names = [ui.html_escape(label) for label in group_labels(dimension, detail)]
         if ranked_by == "benchmark":
             worst = detail[detail["benchmark_gap"] > 0].head(3)
             if len(worst):
                 parts = [
-                    f"{group_label(dimension, r.group_key)}（少{ui.fmt_int(r.benchmark_gap, metric_unit)}，"
+                    f"{ui.md_escape(group_label(dimension, r.group_key))}（少{ui.fmt_int(r.benchmark_gap, metric_unit)}，"
                     f"占{ui.fmt_pct(100 * r.contribution)}）"
                     for r in worst.itertuples()
                 ]
@@ -595,7 +620,7 @@ else:
                 yaxis=dict(autorange="reversed"),
                 xaxis_title=f"人数({metric_unit})",
             )
-            st.plotly_chart(fig, width="stretch", key=f"cause_{dimension}")
+            st.plotly_chart(fig, width="stretch", key=f"cause_{dimension}", config=ui.PLOTLY_CONFIG)
             excluded = [group_label(dimension, k) for k in detail.loc[detail["benchmark_excluded"], "group_key"]]
             st.caption(
                 "比较对象：全省"
@@ -613,7 +638,7 @@ else:
                 st.markdown(
                     "较上年同期减少最多："
                     + "、".join(
-                        f"{group_label(dimension, r.group_key)}（{r.change:+,.0f}{metric_unit}）"
+                        f"{ui.md_escape(group_label(dimension, r.group_key))}（{r.change:+,.0f}{metric_unit}）"
                         for r in drop.itertuples()
                     )
                     + "。"
@@ -715,6 +740,7 @@ min_completed = st.number_input(
     value=10,
     step=5,
     key="watch_min",
+    bind="query-params",
     width=200,
     help="排除结业人数很少、比率波动大的机构",
 )
@@ -773,21 +799,21 @@ if fc is not None and has_target and (fc.status in ("no_data", "not_started") or
     )
 elif fc is not None and has_target:
     pace_text = (
-        f"最近{int(fc.pace_periods)}个双周平均每期完成 {ui.fmt_int(fc.pace, metric_unit)}"
+        f"最近{int(fc.pace_periods)}个双周平均每期完成 {ui.fmt_wan(fc.pace, metric_unit)}"
         if fc.pace_periods
         else "尚无完整的双周"
     )
     verdict = (
         "按此进度可按期完成"
         if not fc.will_miss
-        else f"按此进度将差 {ui.fmt_int(fc.target - fc.projected_actual, metric_unit)}"
+        else f"按此进度将差 {ui.fmt_wan(fc.target - fc.projected_actual, metric_unit)}"
     )
     st.markdown(
         f"{unit_name}{pace_text}，截止{ui.fmt_date(fc.deadline)}预计完成 **{ui.fmt_pct(fc.projected_pct)}**"
-        f"（{ui.fmt_int(fc.projected_actual, metric_unit)}），{verdict}。"
+        f"（{ui.fmt_wan(fc.projected_actual, metric_unit)}），{verdict}。"
         + (
-            f"剩余 {int(fc.remaining_periods)} 个双周、尚需 {ui.fmt_int(fc.remaining, metric_unit)}，"
-            f"每期需完成 **{ui.fmt_int(fc.needed_per_period, metric_unit)}**"
+            f"剩余 {int(fc.remaining_periods)} 个双周、尚需 {ui.fmt_wan(fc.remaining, metric_unit)}，"
+            f"每期需完成 **{ui.fmt_wan(fc.needed_per_period, metric_unit)}**"
             + (f"，为近期进度的 {fc.needed_vs_pace:.1f} 倍" if pd.notna(fc.needed_vs_pace) else "")
             + "。"
             if fc.remaining > 0
@@ -809,7 +835,7 @@ if level in ("city", "county"):
                 "完成": risk["actual"],
                 "完成率": risk["pct"],
                 "预计截止完成率": risk["projected_pct"],
-                "近期每期完成": risk["pace"],
+                "近期每期完成": [None if ui._missing(v) else ui.whole(v) for v in risk["pace"]],
                 "每期需完成": risk["needed_per_period"],
                 "需提速(倍)": risk["needed_vs_pace"].round(1),
                 "剩余双周": risk["remaining_periods"],
@@ -825,7 +851,7 @@ if level in ("city", "county"):
                 "完成": num_col("完成"),
                 "完成率": pct_col("完成率"),
                 "预计截止完成率": pct_col("预计截止完成率", "当前完成 + 近期每期完成 × 剩余双周"),
-                "近期每期完成": num_col("近期每期完成", "最近4个完整双周的平均增量", "%,.1f"),
+                "近期每期完成": num_col("近期每期完成", "最近4个完整双周的平均增量（整人）"),
                 "每期需完成": num_col("每期需完成", "尚需完成 ÷ 剩余双周"),
                 "需提速(倍)": num_col("需提速(倍)", "每期需完成 ÷ 近期每期完成", "%.1f"),
             },

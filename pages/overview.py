@@ -23,10 +23,10 @@ for i, row in enumerate(headline.itertuples()):
     now = current[(current.unit_code == row.unit_code) & (current.metric == row.metric)]
     change = now["increment"].iloc[0] if len(now) else None
     with cards[i % 4].container(border=True):
-        st.markdown(f"**{info['label']}** {ui.STATUS_ICONS.get(row.status, '')} {ui.STATUS_LABELS.get(row.status, '')}")
+        st.markdown(f"**{info['label']}** {ui.status_text(row.status)}")
         st.metric(
             "累计完成",
-            ui.fmt_value(row.actual, info["unit"]),
+            ui.fmt_value(row.actual, info["unit"], wan=True),
             label_visibility="collapsed",
             delta=ui.fmt_change(change, info["unit"]),
             delta_color="off" if not change else "normal",
@@ -34,7 +34,7 @@ for i, row in enumerate(headline.itertuples()):
         if row.kind == "rate":
             pending = getattr(row, "pending", None)
             st.caption(
-                f"目标 ≥{ui.fmt_pct(row.target, 0)} · 差距 {ui.fmt_pts(row.gap_pts)}"
+                f"目标 ≥{ui.fmt_pct(row.target)} · 差距 {ui.fmt_pts(ui.gap_of(row.actual, row.target))}"
                 + (
                     f" · 到期{ui.fmt_int(row.denominator)}人，待核实{ui.fmt_int(pending)}人"
                     if pd.notna(pending)
@@ -43,8 +43,8 @@ for i, row in enumerate(headline.itertuples()):
             )
         else:
             st.caption(
-                f"目标 {ui.fmt_int(row.target, info['unit'])} · 完成 {ui.fmt_pct(row.pct)} · "
-                f"时序 {ui.fmt_pct(row.expected_pct)} · {ui.fmt_pts(row.pct - row.expected_pct)}"
+                f"目标 {ui.fmt_wan(row.target, info['unit'])} · 完成 {ui.fmt_pct(row.pct)} · "
+                f"时序 {ui.fmt_pct(row.expected_pct)} · 差距 {ui.fmt_pts(ui.gap_of(row.pct, row.expected_pct))}"
             )
         st.caption(f"依据：{ui.source_label(row.source)}")
 
@@ -66,7 +66,7 @@ else:
     fig = charts.trajectory(
         unit_series, expected, row.target, info["unit"], projection, f"{unit_name} · {info['label']}"
     )
-st.plotly_chart(fig, width="stretch")
+st.plotly_chart(fig, width="stretch", config=ui.PLOTLY_CONFIG)
 if row.kind == "count" and len(outlook):
     st.caption(ui.outlook_sentence(outlook.iloc[0]))
 st.caption(
@@ -79,6 +79,7 @@ lower_types = [
     t for t in ("city", "county", "school") if t in set(progress["unit_type"]) - {headline.unit_type.iloc[0]}
 ]
 st.subheader("各单位排名" if lower_types else "各项指标进度")
+st.caption(ui.status_legend_markdown())
 if lower_types:
     level = app.url_choice("层级", lower_types, "level", format_func=ui.LEVEL_LABELS.get, widget="segmented")
     at_level = progress[progress.unit_type == level]

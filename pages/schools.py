@@ -185,7 +185,14 @@ if view == "table":
         notes_x.append(ui.DEMO_NOTE)
     d1.download_button(
         "下载 Excel",
-        sv.to_xlsx(download, notes=notes_x),
+        sv.to_xlsx(
+            download,
+            notes=notes_x,
+            title=f"{ui.plan_info(sel.plan)['name']}院校取证任务完成表",
+            basis=ui.plan_info(sel.plan)["document"],
+            as_of=sel.as_of,
+            plan=sel.plan,
+        ),
         sv.download_name(sel.plan, sel.as_of, "xlsx"),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",
@@ -220,9 +227,42 @@ elif view == "compare":
     in_group = quota[quota["group"] == cmp_group]
     what = "完成率" if scale == "pct" else "已取证人数"
     st.plotly_chart(
-        sv.ranked_bars(in_group, f"{sv.group_name(cmp_group)}：各单位{what}（按完成率排序）", scale), width="stretch"
+        sv.ranked_bars(in_group, f"{sv.group_name(cmp_group)}：各单位{what}（按完成率排序）", scale),
+        width="stretch",
+        config=ui.PLOTLY_CONFIG,
     )
-    st.plotly_chart(sv.spread_strip(quota, quota["expected_pct"].max()), width="stretch")
+    st.plotly_chart(sv.spread_strip(quota, quota["expected_pct"].max()), width="stretch", config=ui.PLOTLY_CONFIG)
+    compare = sv.table_frame(sv.sort_units(in_group, "gap"), download=True)
+    compare_notes = [f"截至{ui.fmt_date(sel.as_of)}；{sv.group_name(cmp_group)}各单位，差距最大（最落后）在前。"]
+    if sel.demo:
+        compare_notes.append(ui.DEMO_NOTE)
+    c1, c2, _ = st.columns([1, 1, 4])
+    c1.download_button(
+        "下载本组 Excel",
+        sv.to_xlsx(
+            compare,
+            sv.group_name(cmp_group),
+            compare_notes,
+            title=f"{ui.plan_info(sel.plan)['name']}分组比较：{sv.group_name(cmp_group)}",
+            basis=ui.plan_info(sel.plan)["document"],
+            as_of=sel.as_of,
+            plan=sel.plan,
+        ),
+        f"院校取证_分组比较_{cmp_group}_{sel.plan}_{sel.as_of.isoformat()}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+        on_click="ignore",
+        key="compare_xlsx",
+    )
+    c2.download_button(
+        "下载本组 CSV",
+        sv.to_csv(compare),
+        f"院校取证_分组比较_{cmp_group}_{sel.plan}_{sel.as_of.isoformat()}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key="compare_csv",
+    )
 
     st.subheader("落后最多的单位")
     behind = quota[quota["status"] != "on_track"]
@@ -235,9 +275,9 @@ elif view == "compare":
         placeholder="—",
         column_config=cfg,
     )
-    b2.markdown("**按差距百分点**（完成率 − 时序进度，负数为落后）")
+    b2.markdown("**按差距**（完成率 − 时序进度，负数为落后）")
     b2.dataframe(
-        sv.table_frame(behind.nsmallest(10, "gap_pts"))[sv.BEHIND_PCT_COLUMNS],
+        sv.table_frame(sv.sort_units(behind, "gap").head(10))[sv.BEHIND_PCT_COLUMNS],
         hide_index=True,
         placeholder="—",
         column_config=cfg,
@@ -274,7 +314,7 @@ else:  # detail
             ui.fmt_pct(row.expected_pct),
             border=True,
             delta_arrow="off",
-            delta=ui.fmt_pts(row.gap_pts),
+            delta=ui.fmt_pts(ui.gap_of(row.pct, row.expected_pct)),
             delta_color="normal",
             help="完成率与时序进度之差（个百分点）",
         )
@@ -293,18 +333,18 @@ else:  # detail
                 + (f"，还差 **{ui.fmt_int(row.remaining)}**。" if row.remaining > 0 else "，已完成任务。")
             )
         pace = app.run("school_pace", unit=unit)
-        st.plotly_chart(sv.pace_figure(pace, row.metric, sel.as_of), width="stretch")
+        st.plotly_chart(sv.pace_figure(pace, row.metric, sel.as_of), width="stretch", config=ui.PLOTLY_CONFIG)
 
     detail = app.run("school_detail_certs", unit=unit)
     if detail.empty:
         st.info("截至当日，该单位还没有计入任务的毕业生取证记录。")
     else:
         st.caption("以下按每人首次计入任务的那张证书统计（毕业年度学生，一人只计一次）。")
-        st.plotly_chart(sv.breakdown_bars(detail, "month"), width="stretch")
+        st.plotly_chart(sv.breakdown_bars(detail, "month"), width="stretch", config=ui.PLOTLY_CONFIG)
         c1, c2, c3 = st.columns(3)
-        c1.plotly_chart(sv.breakdown_bars(detail, "level"), width="stretch")
-        c2.plotly_chart(sv.breakdown_bars(detail, "major"), width="stretch")
-        c3.plotly_chart(sv.breakdown_bars(detail, "occupation"), width="stretch")
+        c1.plotly_chart(sv.breakdown_bars(detail, "level"), width="stretch", config=ui.PLOTLY_CONFIG)
+        c2.plotly_chart(sv.breakdown_bars(detail, "major"), width="stretch", config=ui.PLOTLY_CONFIG)
+        c3.plotly_chart(sv.breakdown_bars(detail, "occupation"), width="stretch", config=ui.PLOTLY_CONFIG)
 
     st.subheader("院校定向培训")
     directed = app.run("school_directed", unit=unit)
@@ -347,7 +387,7 @@ else:  # detail
             )
         school = unit_label[unit].split("（")[0]
         if (quota.loc[quota["unit_code"] == unit, "group"] == "city_education_bureau").any():
-            st.plotly_chart(sv.directed_figure(directed), width="stretch")
+            st.plotly_chart(sv.directed_figure(directed), width="stretch", config=ui.PLOTLY_CONFIG)
             st.caption("市教育局不是举办培训的学校：本市学校开展的定向培训计入全省合计，不单列到教育局。")
         else:
             share = 100 * school_now / province_now if province_now else None
@@ -361,5 +401,5 @@ else:  # detail
                 help="结业的院校定向培训中培训机构（school_name）为本单位的人数；任务是全省3万人，不分解到院校。",
             )
             g1, g2 = st.columns([3, 2])
-            g1.plotly_chart(sv.directed_figure(directed), width="stretch")
-            g2.plotly_chart(sv.directed_school_figure(directed, school), width="stretch")
+            g1.plotly_chart(sv.directed_figure(directed), width="stretch", config=ui.PLOTLY_CONFIG)
+            g2.plotly_chart(sv.directed_school_figure(directed, school), width="stretch", config=ui.PLOTLY_CONFIG)

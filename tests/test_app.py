@@ -79,8 +79,9 @@ def test_biweekly_page_shows_the_dispatch_table_and_downloads(app, data):
     assert shown.loc["职业技能培训(四类合计)", "累计完成"] == ui.fmt_int(
         dispatch.set_index("metric").loc["training_total", "cumulative"]
     )
-    assert any("截至" in t.value for t in at.text_area)
-    assert len(at.get("download_button")) == 2
+    assert any(t.value.startswith("关于") and "双周调度情况的通报" in t.value for t in at.text_area)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["下载调度表（Excel）", "下载通报（Word）", "下载通报（文本）"]
 
 
 def test_biweekly_defaults_to_the_latest_complete_period(app):

@@ -128,3 +128,50 @@ def test_a_shared_link_opens_the_same_view(server, page):
     assert page.locator('[data-testid="stException"]').count() == 0
     text = page.locator('[data-testid="stMain"]').inner_text()
     assert "第12期" in text and "截至2023年6月30日" in text
+
+
+def test_browser_back_undoes_one_drill_step(server, page):
+    context = page.context.browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+    tab = context.new_page()
+    try:
+        for _ in range(2):  # the first visit of a fresh server may open on the default plan
+            tab.goto(f"{server}/drilldown?plan=sx-train-2023&as_of=2023-10-20")
+            settle(tab)
+        assert "plan=sx-train-2023" in tab.url and "unit=140000" in tab.url
+        assert tab.locator("h3").first.inner_text().startswith("山西省")
+        for _ in range(5):  # the box may be re-rendered under the first click while the page settles
+            tab.locator('[data-testid="stSelectbox"]').filter(has_text="进入下级").first.click()
+            try:
+                tab.wait_for_selector('[role="option"]', timeout=6_000)
+                break
+            except Exception:
+                tab.keyboard.press("Escape")
+        tab.wait_for_selector('[role="option"]', timeout=6_000)
+        heading = "(t) => document.querySelector('h3') && document.querySelector('h3').innerText.startsWith(t)"
+        tab.locator('[role="option"]').filter(has_text="吕梁市").first.click()
+        tab.wait_for_function(heading, arg="吕梁市", timeout=60_000)
+        settle(tab)
+        assert "unit=141100" in tab.url
+        tab.go_back()
+        tab.wait_for_function(heading, arg="山西省", timeout=60_000)
+        settle(tab)
+        assert "unit=140000" in tab.url and tab.locator("h3").first.inner_text().startswith("山西省")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width,height", [(1280, 720), (390, 844)])
+def test_no_developer_chrome_and_whole_kpi_values(server, page, width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{server}/?plan=sx-train-2023&as_of=2023-10-20")
+    settle(page)
+    assert page.locator('[data-testid="stAppDeployButton"]').count() == 0, "no Deploy button"
+    values = page.locator('[data-testid="stMetricValue"]')
+    assert values.count() >= 2
+    for i in range(values.count()):
+        cut = values.nth(i).evaluate(
+            "e => { const t = e.querySelector('div') || e; return t.scrollWidth > t.clientWidth + 1; }"
+        )
+        assert not cut, f"KPI value cut at {width}×{height}: {values.nth(i).inner_text()}"
+    assert "万人" in values.first.inner_text()
+    page.set_viewport_size({"width": 1440, "height": 1000})

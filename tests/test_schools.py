@@ -533,11 +533,14 @@ def test_downloads_have_chinese_headers_and_the_plan_and_date_in_the_file_name(r
     frame = sv.table_frame(quota, download=True)
     assert set(frame["状态"]) == {"滞后"}  # plain text in a file, no icons
     assert frame.set_index("单位代码").loc["U01", "完成率"] == round(100 * 2 / 1326, 1)
-    book = openpyxl.load_workbook(io.BytesIO(sv.to_xlsx(frame, notes=["注"])))
+    book = openpyxl.load_workbook(io.BytesIO(sv.to_xlsx(frame, notes=["注"], title="院校取证任务完成表")))
     sheet = book.active
-    header = [c.value for c in sheet[1]]
+    assert sheet["A1"].value == "院校取证任务完成表"  # the export template: title, units line, header
+    header = [c.value for c in sheet[3]]
     assert header == list(sv.TABLE_COLUMNS.values())
-    assert sheet.max_row == 1 + 119 + 2  # table, a blank line, one note
+    assert sheet.max_row == 3 + 119 + 2  # title, units, header; table, a blank line, one note
+    pct = header.index("完成率") + 1
+    assert sheet.cell(4, pct).number_format == "0.0%", "58.9 prints as 58.9%, not 59"
     text = sv.to_csv(frame).decode("utf-8-sig")
     assert text.splitlines()[0].split(",") == list(sv.TABLE_COLUMNS.values())
     assert sv.download_name("sx-edu-2021", dt.date(2021, 6, 30), "xlsx") == "院校取证_sx-edu-2021_2021-06-30.xlsx"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,17 @@ from tracker.store import DataError, has_extracts, is_demo, mark_demo, resolve_d
 DEFAULT_PLAN = "liulin-2023"
 
 
+_PATH = re.compile(r"""['"]?(?:[A-Za-z]:)?(?:[/\\][\w.\-]+)+[/\\]?['"]?""")
+
+
+def user_message(exc: Exception) -> str:
+    """The message of a data or query error for a page: server paths left out (the full text goes to the log)."""
+    logging.getLogger("tracker").warning("shown to the user: %s", exc)
+    text = _PATH.sub("", str(exc))
+    text = re.sub(r"[（(]\s*[）)]", "", text)
+    return re.sub(r"\s{2,}", " ", text).replace(" 中", "中").strip()
+
+
 def data_dir() -> Path:
     return resolve_data_dir(None)
 
@@ -28,10 +41,8 @@ def ensure_data() -> Path:
         build_missing_aggregates(folder)
         return folder
     if os.environ.get("SKILLS_DATA_DIR"):
-        st.error(
-            f"数据目录 {folder} 中没有可用的培训和取证数据（training / certificates）。"
-            "请检查 SKILLS_DATA_DIR，或在“数据管理”页导入数据。"
-        )
+        logging.getLogger("tracker").error("no extracts in the data folder %s (SKILLS_DATA_DIR)", folder)
+        st.error("数据目录中没有可用的培训和取证数据。请联系系统管理员检查数据目录设置，或在“数据管理”页导入数据。")
         st.stop()
     from tracker import demo
 
@@ -139,7 +150,7 @@ def sidebar() -> ui.Selection:
         latest = r.latest_date()
         version = r.version()
     except (DataError, QueryError) as exc:
-        st.error(f"无法读取数据：{exc}")
+        st.error(f"无法读取数据：{user_message(exc)}")
         st.stop()
     options = plan_options()
     url_plan = _from_url("plan", lambda v: v if v in options else None)
@@ -226,7 +237,7 @@ def run(name: str, **params: Any) -> pd.DataFrame:
     try:
         return runner().run(name, **params)
     except (QueryError, DataError) as exc:
-        st.error(str(exc))
+        st.error(user_message(exc))
         st.stop()
 
 
@@ -267,7 +278,8 @@ def coverage_notes(sel: ui.Selection) -> None:
 def progress_column_config() -> dict[str, Any]:
     """Column config for tables shaped by ui.league_table: progress bars and percentage formats."""
     return {
-        "完成率": st.column_config.ProgressColumn("完成率", min_value=0, max_value=100, format="%.1f%%"),
+        "进度": st.column_config.ImageColumn("进度", width=130, help="条长为完成率，颜色为状态，黑线为时序进度"),
+        "完成率": st.column_config.NumberColumn("完成率", format="%.1f%%"),
         "时序进度": st.column_config.NumberColumn("时序进度", format="%.1f%%"),
         "差距(百分点)": st.column_config.NumberColumn(
             "差距(百分点)", format="%+.1f", help="完成率−时序进度；负数为落后的百分点"

@@ -88,11 +88,16 @@ def trajectory(
     fig.add_hline(
         y=target,
         line=dict(color="#2e7d32", width=1),
-        annotation_text=f"任务 {target:,.0f}{unit}",
+        annotation_text=f"任务 {ui.fmt_wan(target, unit)}",
         annotation_position="top left",
     )
+    values = [target, *series["cumulative"]]
+    if projection is not None and len(projection):
+        values += list(projection["value"])
     fig.update_yaxes(title_text=unit, rangemode="tozero")
-    return _layout(fig, title)
+    _layout(fig, title)
+    fig.update_yaxes(**ui.axis_wan(values))
+    return fig
 
 
 def rate_trajectory(series: pd.DataFrame, target: float, title: str | None = None) -> go.Figure:
@@ -133,11 +138,18 @@ def increments(
         line=dict(color="#ef6c00", width=2),
         hovertemplate="%{x} 累计 %{y:,.0f}" + unit + "<extra></extra>",
     )
-    fig.update_layout(
-        yaxis=dict(title=f"本期新增（{unit}）"),
-        yaxis2=dict(title=f"累计（{unit}）", overlaying="y", side="right", rangemode="tozero"),
-    )
     _layout(fig, title)
+    fig.update_layout(
+        yaxis=dict(title=f"本期新增（{unit}）", **ui.axis_wan(series["increment"])),
+        yaxis2=dict(
+            title=f"累计（{unit}）",
+            overlaying="y",
+            side="right",
+            rangemode="tozero",
+            showgrid=False,
+            **ui.axis_wan(series["cumulative"]),
+        ),
+    )
     fig.update_xaxes(tickformat=None)
     return fig
 

@@ -46,13 +46,18 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--data", help="benchmark on this folder instead of generated demo data")
     bench.add_argument("--repeat", type=int, default=5)
 
-    report = sub.add_parser("report", help="biweekly dispatch report (.xlsx or Markdown text)")
+    report = sub.add_parser("report", help="双周调度: the dispatch table (.xlsx) or the 通报 (.docx, .txt)")
     report.add_argument("--plan", required=True)
     report.add_argument("--as-of", dest="as_of")
     report.add_argument("--data")
-    report.add_argument("--level")
-    report.add_argument("--out", help="output file (.xlsx); '-' or omitted with --format md prints to stdout")
-    report.add_argument("--format", choices=["xlsx", "md"], default="xlsx")
+    report.add_argument("--level", help="province / city / county / school (default: the plan's own level)")
+    report.add_argument("--out", help="output file; '-' or omitted with --format txt prints the 通报 to stdout")
+    report.add_argument(
+        "--format",
+        choices=["xlsx", "docx", "txt", "md"],
+        default="xlsx",
+        help="xlsx: 双周调度表; docx: 通报; txt: the 通报's text (md: the same text, kept for old scripts)",
+    )
 
     ingest = sub.add_parser("ingest", help="validate and import extract files as a new data version")
     ingest.add_argument("files", nargs="+")

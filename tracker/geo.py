@@ -93,6 +93,7 @@ def choropleth(
     scale: str = "pct",
     hover: Sequence[str] = (),
     highlight: Iterable[str] = (),
+    outline_cities: Iterable[str] = (),
     focus: Iterable[str] | None = None,
     width: int = 340,
     missing_label: str = "无数据",
@@ -105,7 +106,7 @@ def choropleth(
     sequential completion %, "count" sequential counts. Every unit of the level is drawn: units without a value
     (hover text ``missing_label``) in
     in light grey. ``hover``: preformatted text columns shown on hover. ``highlight``: units outlined in
-    blue (the unit being looked at). ``focus``: units the view is fitted to (default: all of Shanxi) in a map of
+    blue (the unit being looked at); ``outline_cities``: cities whose border is drawn over a county map. ``focus``: units the view is fitted to (default: all of Shanxi) in a map of
     about ``width`` × ``height`` pixels.
     Each drawn unit's code is its ``location``, so a selected point names the unit.
     """
@@ -175,6 +176,22 @@ def choropleth(
                 colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
                 showscale=False,
                 name="highlight",
+                marker_line_color=HIGHLIGHT_COLOR,
+                marker_line_width=3,
+                hoverinfo="skip",
+            )
+        )
+    cities = [c for c in outline_cities if c in set(feature_codes("city"))]
+    if cities and level == "county":  # a city looked at on the county map: its border drawn over its counties
+        fig.add_trace(
+            go.Choroplethmap(
+                geojson=_subset(load_geojson("city"), cities),
+                locations=cities,
+                featureidkey="properties.code",
+                z=[1] * len(cities),
+                colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+                showscale=False,
+                name="city_outline",
                 marker_line_color=HIGHLIGHT_COLOR,
                 marker_line_width=3,
                 hoverinfo="skip",

@@ -31,7 +31,7 @@ VIEWS = {"table": "任务完成表", "compare": "分组比较", "detail": "单�
 SORTS = {
     "seq": "按组别与文件序号",
     "shortfall": "落后人数（多→少）",
-    "gap": "差距百分点（落后最多在前）",
+    "gap": "差距（落后多→少）",
     "pct": "完成率（低→高）",
     "remaining": "尚需取证人数（多→少）",
 }
@@ -49,7 +49,7 @@ TABLE_COLUMNS = {
     "actual": "已取证",
     "pct": "完成率",
     "expected_pct": "时序进度",
-    "gap_pts": "差距(百分点)",
+    "gap": "差距(百分点)",
     "expected_actual": "按时序应完成",
     "shortfall": "落后人数",
     "remaining": "尚需取证",
@@ -113,6 +113,7 @@ def with_labels(quota: pd.DataFrame, icons: bool = True) -> pd.DataFrame:
     out["metric_name"] = out["metric"].map(lambda m: METRIC_SHORT.get(m, ui.metric_label(m)))
     out["status_name"] = out["status"].map(status_name if icons else lambda s: ui.STATUS_LABELS.get(s, "—"))
     out["city_name"] = out["city_name"].fillna("")
+    out["gap"] = out["pct"] - out["expected_pct"]  # CONTRACT §4: negative = behind
     return out
 
 
@@ -133,8 +134,9 @@ def filter_units(
 def sort_units(quota: pd.DataFrame, sort: str | None) -> pd.DataFrame:
     if sort == "shortfall":
         return quota.sort_values(["shortfall", "remaining"], ascending=False, kind="stable")
-    if sort == "gap":
-        return quota.sort_values(["gap_pts", "shortfall"], ascending=[True, False], kind="stable")
+    if sort == "gap":  # 差距 = 完成率 − 时序进度 (CONTRACT §4): the most negative first
+        order = quota.assign(_gap=quota["pct"] - quota["expected_pct"], _short=-quota["shortfall"])
+        return quota.loc[order.sort_values(["_gap", "_short"], kind="stable").index]
     if sort == "pct":
         return quota.sort_values(["pct", "remaining"], ascending=[True, False], kind="stable")
     if sort == "remaining":
@@ -148,8 +150,8 @@ def table_frame(quota: pd.DataFrame, download: bool = False) -> pd.DataFrame:
     for col in ("expected_actual", "shortfall"):  # people, as whole persons
         labelled[col] = labelled[col].round(0).astype("Int64")
     if download:
-        for col in ("pct", "expected_pct", "gap_pts"):
-            labelled[col] = labelled[col].round(1)
+        for col in ("pct", "expected_pct", "gap"):
+            labelled[col] = [None if ui._missing(v) else ui.round_half_up(v, 1) for v in labelled[col]]
     frame = labelled[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
     return frame.reset_index(drop=True)
 
@@ -175,7 +177,7 @@ def column_config(st_column_config, max_pct: float = 100.0) -> dict:
             help="已取证 ÷ 任务数",
         ),
         "时序进度": c.NumberColumn(format="%.1f%%", help="截至当日按截止日线性推算应达到的完成率"),
-        "差距(百分点)": c.NumberColumn(format="%.1f", width=84, help="完成率 − 时序进度；负数表示落后"),
+        "差距(百分点)": c.NumberColumn(format="%+.1f", width=84, help="完成率 − 时序进度；负数为落后"),
         "按时序应完成": c.NumberColumn(format="localized"),
         "落后人数": c.NumberColumn(format="localized", width=70, help="按时序进度应完成人数 − 已取证人数（超前为0）"),
         "尚需取证": c.NumberColumn(format="localized", width=76, help="任务数 − 已取证人数"),
@@ -185,8 +187,18 @@ def column_config(st_column_config, max_pct: float = 100.0) -> dict:
     }
 
 
-def to_xlsx(frame: pd.DataFrame, sheet: str = "院校取证", notes: Iterable[str] = ()) -> bytes:
-    return export.to_xlsx(frame, sheet, notes)
+def to_xlsx(
+    frame: pd.DataFrame,
+    sheet: str = "院校取证",
+    notes: Iterable[str] = (),
+    *,
+    title: str | None = None,
+    basis: str | None = None,
+    as_of: dt.date | None = None,
+    plan: str | None = None,
+) -> bytes:
+    """A table of this page through the one export template (title, 依据, 截至, print setup)."""
+    return export.to_xlsx(frame, sheet, notes, title=title, basis=basis, as_of=as_of, plan=plan)
 
 
 to_csv = export.to_csv
