@@ -26,14 +26,16 @@ periods = series.drop_duplicates("period").set_index("period")
 complete = periods.index[periods["complete"]]
 default_period = int(complete.max()) if len(complete) else int(periods.index.max())
 with controls[1]:
-    period = app.url_choice(
+    # the URL carries the period's number as its label says it (第11期 ↔ ?period=11); queries count from 0
+    period_number = app.url_choice(
         "调度期",
-        [int(p) for p in periods.index[::-1]],
+        [int(p) + 1 for p in periods.index[::-1]],
         "period",
-        default=default_period,
-        format_func=lambda p: report.period_label(periods.loc[p].rename(None).to_dict() | {"period": p}),
+        default=default_period + 1,
+        format_func=lambda n: report.period_label(periods.loc[n - 1].rename(None).to_dict() | {"period": n - 1}),
         help="默认最近一个完整的双周期；双周期自计划起始日起每14天一期",
     )
+    period = int(period_number) - 1
 
 dispatch = app.run("dispatch", period=int(period))
 dispatch = dispatch[dispatch["unit_type"] == level]

@@ -87,9 +87,11 @@ def test_biweekly_page_shows_the_dispatch_table_and_downloads(app, data):
 def test_biweekly_defaults_to_the_latest_complete_period(app):
     at = app.run()
     at.switch_page("pages/biweekly.py").run()
-    # 2023-09-01 lies in period 18 (08-27 … 09-09): the latest complete one is the 17th (第17期, 08-13 … 08-26)
-    assert at.selectbox(key="period").value == 16
-    assert at.query_params["period"] in ("16", ["16"])
+    # 2023-09-01 lies in the 18th period (08-27 … 09-09): the latest complete one is the 17th (08-13 … 08-26);
+    # the URL says 17, as the label does (第17期 ↔ ?period=17)
+    assert at.selectbox(key="period").value == 17
+    assert at.query_params["period"] in ("17", ["17"])
+    assert "第17期" in at.markdown[0].value or any("第17期" in m.value for m in at.markdown)
 
 
 def test_a_malformed_extract_gives_a_clear_message_not_a_crash(tmp_path, monkeypatch):

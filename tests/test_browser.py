@@ -127,7 +127,8 @@ def test_a_shared_link_opens_the_same_view(server, page):
     settle(page)
     assert page.locator('[data-testid="stException"]').count() == 0
     text = page.locator('[data-testid="stMain"]').inner_text()
-    assert "第12期" in text and "截至2023年6月30日" in text
+    # the number in the URL is the number in the label (第11期: 05-21 … 06-03), measured on its last day
+    assert "第11期" in text and "截至2023年6月3日" in text
 
 
 def test_browser_back_undoes_one_drill_step(server, page):

@@ -366,6 +366,9 @@ def projection_line(outlook: pd.Series) -> pd.DataFrame:
 def outlook_sentence(outlook: pd.Series) -> str:
     """'按近4期平均每期60人的速度，预计截止时完成90.1%；要按期完成，每期需110人。'"""
     unit = metric_info(outlook["metric"])["unit"]
+    if outlook.get("status") in ("no_data", "not_started") or _missing(outlook.get("projected_pct")):
+        reason = STATUS_LABELS.get(outlook.get("status"), "尚无完整的双周进度")
+        return f"{reason}：暂不作进度预测。"
     text = (
         f"按近{int(outlook['pace_periods'])}期平均每期{fmt_wan(outlook['pace'], unit)}的速度，"
         f"预计截止（{fmt_date(outlook['deadline'])}）时完成{fmt_pct(outlook['projected_pct'])}"
