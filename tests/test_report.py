@@ -83,6 +83,10 @@ def test_xlsx_cells_equal_the_dispatch_query_002(data, tmp_path):
         expected = by_metric.loc[metric]
         assert row[col["单位"]] == "吕梁市·柳林县"
         assert row[col["年度任务"]] == pytest.approx(expected["target"])
+        if expected["status"] == "no_data":  # CONTRACT §4: nobody due yet — an empty rate, no verdict, last
+            assert row[col["累计完成"]] is None and row[col["完成率"]] is None
+            assert row[col["状态"]] == "无数据"
+            continue
         assert row[col["累计完成"]] == pytest.approx(
             ui.round_half_up(expected["cumulative"], 1 if expected["kind"] == "rate" else 0)
         )
@@ -153,6 +157,9 @@ def test_bulletin_text_numbers_equal_the_progress_query_002(data):
     for metric, row in targeted.iterrows():
         label = ui.metric_label(metric)
         line = next(x for x in lines if re.match(rf"　　（[一二三四五六七八九十]+）{re.escape(label)}。", x))
+        if row.status == "no_data":  # CONTRACT §4: nobody due yet — said in words, never a 0 % rate
+            assert "无数据" in line and "%" not in line
+            continue
         if row.kind == "rate":
             assert f"{label}{ui.fmt_pct(row.actual)}" in line
             assert f"目标不低于{ui.fmt_pct(row.target)}" in line
