@@ -65,6 +65,7 @@ def test_the_page_reads_every_sheet_and_says_what_was_normalised(served):
     assert any("校验通过，有 1 个警告" in w.value for w in at.warning)
     problems = at.dataframe[1].value
     assert problems["问题"].tolist() == ["表头在第3行，上方的2行标题已跳过"]
+    assert problems[["行号", "列", "值"]].values.tolist() == [["", "", ""]]  # empty cells, never "None"
     assert any(b.label == "导入为新版本" for b in at.button)
 
 
@@ -107,3 +108,20 @@ def test_the_worker_deletes_its_own_upload_copies_but_never_a_file_given_from_el
     job.mkdir()
     assert worker.run("check", [str(mine)], served, job) == 0
     assert mine.is_file()
+
+
+def test_the_problem_table_shows_empty_cells_never_none():
+    frame = data_view.problems_frame(
+        [
+            {"file": "a.csv", "row": 2, "column": "record_id", "value": "x", "reason": "r", "severity": "error"},
+            {"file": "b.xlsx", "row": None, "column": None, "value": None, "reason": "r2", "severity": "warning"},
+        ]
+    )
+    assert frame.to_dict("records")[1] == {
+        "级别": "警告",
+        "文件": "b.xlsx",
+        "行号": "",
+        "列": "",
+        "值": "",
+        "问题": "r2",
+    }
