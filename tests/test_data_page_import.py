@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import tempfile
 import time
 from pathlib import Path
 
@@ -26,6 +27,9 @@ def served(tmp_path, monkeypatch) -> Path:
     monkeypatch.delenv(pii.SALT_ENV, raising=False)
     monkeypatch.delenv(pii.SALT_FILE_ENV, raising=False)
     monkeypatch.setenv("SKILLS_SETTINGS_FILE", str(tmp_path / "none.toml"))
+    jobs = tmp_path / "jobs"
+    jobs.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(jobs))  # the worker's job folders stay inside this test
     src = write_extracts(tmp_path / "src", [training_row(i) for i in range(1, 4)], [certificate_row(1)])
     data = tmp_path / "data"
     assert ingest.ingest_cli([str(src / "training.parquet"), str(src / "certificates.parquet")], data) == 0
