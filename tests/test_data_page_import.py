@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import tempfile
 import time
 from pathlib import Path
 
@@ -26,6 +27,9 @@ def served(tmp_path, monkeypatch) -> Path:
     monkeypatch.delenv(pii.SALT_ENV, raising=False)
     monkeypatch.delenv(pii.SALT_FILE_ENV, raising=False)
     monkeypatch.setenv("SKILLS_SETTINGS_FILE", str(tmp_path / "none.toml"))
+    jobs = tmp_path / "jobs"
+    jobs.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(jobs))  # the worker's job folders stay inside this test
     src = write_extracts(tmp_path / "src", [training_row(i) for i in range(1, 4)], [certificate_row(1)])
     data = tmp_path / "data"
     assert ingest.ingest_cli([str(src / "training.parquet"), str(src / "certificates.parquet")], data) == 0
@@ -65,6 +69,7 @@ def test_the_page_reads_every_sheet_and_says_what_was_normalised(served):
     assert any("校验通过，有 1 个警告" in w.value for w in at.warning)
     problems = at.dataframe[1].value
     assert problems["问题"].tolist() == ["表头在第3行，上方的2行标题已跳过"]
+    assert problems[["行号", "列", "值"]].values.tolist() == [["", "", ""]]  # empty cells, never "None"
     assert any(b.label == "导入为新版本" for b in at.button)
 
 
@@ -107,3 +112,20 @@ def test_the_worker_deletes_its_own_upload_copies_but_never_a_file_given_from_el
     job.mkdir()
     assert worker.run("check", [str(mine)], served, job) == 0
     assert mine.is_file()
+
+
+def test_the_problem_table_shows_empty_cells_never_none():
+    frame = data_view.problems_frame(
+        [
+            {"file": "a.csv", "row": 2, "column": "record_id", "value": "x", "reason": "r", "severity": "error"},
+            {"file": "b.xlsx", "row": None, "column": None, "value": None, "reason": "r2", "severity": "warning"},
+        ]
+    )
+    assert frame.to_dict("records")[1] == {
+        "级别": "警告",
+        "文件": "b.xlsx",
+        "行号": "",
+        "列": "",
+        "值": "",
+        "问题": "r2",
+    }

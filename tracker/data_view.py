@@ -41,8 +41,8 @@ def problems_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
         return df.rename(columns=PROBLEM_HEADERS)
     df = df.assign(
         severity=df["severity"].map(SEVERITY_LABELS),
-        row=df["row"].map(lambda r: "" if r is None or pd.isna(r) else str(int(r))),
-        column=df["column"].map(lambda c: f"{c}（{COLUMN_LABELS[c]}）" if c in COLUMN_LABELS else (c or "")),
+        row=df["row"].map(lambda r: "" if r is None or pd.isna(r) else str(int(r)), na_action=None),
+        column=df["column"].fillna("").map(lambda c: f"{c}（{COLUMN_LABELS[c]}）" if c in COLUMN_LABELS else c),
         value=df["value"].fillna(""),
     )
     return df[list(PROBLEM_HEADERS)].rename(columns=PROBLEM_HEADERS)
