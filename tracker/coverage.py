@@ -48,7 +48,8 @@ def notes(cov: dict[str, Any], as_of: dt.date) -> list[Note]:
                 f"以下数字为{latest}的数字，进度按该日的时序进度判断。",
             )
         )
-    if cov["after_deadline"] and not cov["not_started"]:
+    data_reaches_deadline = cov["data_latest"] is not None and cov["data_latest"] >= cov["plan_deadline"]
+    if cov["after_deadline"] and not cov["not_started"] and cov["has_data"] and data_reaches_deadline:
         out.append(
             Note(
                 "caption",
