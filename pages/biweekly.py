@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tracker import app, charts, report, ui
+from tracker import app, audit, charts, report, ui
 
 sel = app.page_header("双周调度", "培训、取证工作进度双周调度制度（柳政办发〔2023〕19号 七(二)）")
 info = ui.plan_info(sel.plan)
@@ -78,20 +78,26 @@ if not single_unit:
 summary = report.summary_text(progress_then, info, measured_on, sel.demo)
 stamp = f"{sel.plan}_{measured_on:%Y%m%d}" if hasattr(measured_on, "strftime") else sel.plan
 downloads = st.columns([1, 1, 2])
-downloads[0].download_button(
-    "下载调度表（Excel）",
-    report.build_xlsx(view, info, sel.demo),
-    file_name=f"双周调度_{stamp}.xlsx",
-    icon=":material/download:",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-)
-downloads[1].download_button(
-    "下载通报文字",
-    summary.encode("utf-8"),
-    file_name=f"通报_{stamp}.md",
-    icon=":material/description:",
-    mime="text/markdown",
-)
+with downloads[0]:
+    audit.download_button(
+        "下载调度表（Excel）",
+        report.build_xlsx(view, info, sel.demo),
+        file_name=f"双周调度_{stamp}.xlsx",
+        what="dispatch.xlsx",
+        records=len(view),
+        icon=":material/download:",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+with downloads[1]:
+    audit.download_button(
+        "下载通报文字",
+        summary.encode("utf-8"),
+        file_name=f"通报_{stamp}.md",
+        what="bulletin.md",
+        records=len(progress_then),
+        icon=":material/description:",
+        mime="text/markdown",
+    )
 st.text_area("通报文字（可直接复制）", summary, height=180)
 
 # ---- increments per period ---------------------------------------------------------------------------

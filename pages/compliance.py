@@ -8,7 +8,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from tracker import app, charts, compliance, ui
+from tracker import app, audit, charts, compliance, ui
 
 sel = app.page_header("合规核查", "补贴性培训与取证补贴的核查规则（001 · 002 · 003）")
 
@@ -145,12 +145,13 @@ for tab, (cid, check) in zip(tabs, compliance.CHECKS.items()):
         )
         if len(shown) > 5000:
             st.caption(f"表中显示前5,000条；下载可得全部{len(shown):,}条。")
-        st.download_button(
+        audit.download_button(
             "下载记录（CSV，人员已脱敏）",
             shown.to_csv(index=False).encode("utf-8-sig"),
             f"合规核查_{check.label}_{sel.as_of:%Y%m%d}.csv",
+            what=f"compliance {cid}.csv",
+            records=len(shown),
             mime="text/csv",
             icon=":material/download:",
-            on_click="ignore",
             key=f"dl_{cid}",
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from tracker import app, compliance, ingest, pii, ui
+from tracker import app, audit, compliance, ingest, pii, ui
 from tracker.contract import COLUMN_LABELS, TABLE_LABELS
 
 sel = app.page_header("数据管理", "导入实名制系统数据 · 数据版本")
@@ -167,13 +167,14 @@ if uploads:
                 "问题": st.column_config.TextColumn(width="large"),
             },
         )
-        st.download_button(
+        audit.download_button(
             "下载问题清单（CSV）",
             problems.to_csv(index=False).encode("utf-8-sig"),
             "校验问题清单.csv",
+            what="validation problems.csv",
+            records=len(problems),
             mime="text/csv",
             icon=":material/download:",
-            on_click="ignore",
         )
     if batch.ok:
         what = "、".join(f"{f.name}（{TABLE_LABELS[f.table]} {f.rows:,} 条）" for f in batch.files)
@@ -188,6 +189,12 @@ if uploads:
             else:
                 bar.empty()
                 m = result.manifest
+                audit.dashboard_event(
+                    "import",
+                    what=result.version,
+                    records=sum(s["imported"] for s in m["tables"].values()),
+                    detail={"files": [f.name for f in batch.files]},
+                )
                 lines = [
                     f"{TABLE_LABELS[t]}：本次 {s['imported']:,} 条（新增 {s['added']:,}，替换 {s['replaced']:,}），"
                     f"合计 {s['rows']:,} 条"
@@ -247,5 +254,10 @@ else:
                 except ingest.IngestError as exc:
                     st.error(str(exc))
                 else:
+                    audit.dashboard_event("rollback", what=target)
                     st.session_state["last_import"] = {"message": f"已切换到版本 {target}。", "lines": []}
                     st.rerun()
+
+# ---------------------------------------------------------------- audit trail (read-only)
+
+audit.show_log(folder)

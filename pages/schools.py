@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracker import app, ui
+from tracker import app, audit, ui
 from tracker import schools_view as sv
 
 sel = app.page_header("院校取证", "附件1 毕业生取证任务 · 院校定向培训")
@@ -183,22 +183,26 @@ if view == "table":
     ]
     if sel.demo:
         notes_x.append(ui.DEMO_NOTE)
-    d1.download_button(
-        "下载 Excel",
-        sv.to_xlsx(download, notes=notes_x),
-        sv.download_name(sel.plan, sel.as_of, "xlsx"),
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
-        on_click="ignore",
-    )
-    d2.download_button(
-        "下载 CSV",
-        sv.to_csv(download),
-        sv.download_name(sel.plan, sel.as_of, "csv"),
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-    )
+    with d1:
+        audit.download_button(
+            "下载 Excel",
+            sv.to_xlsx(download, notes=notes_x),
+            sv.download_name(sel.plan, sel.as_of, "xlsx"),
+            what="school_quota.xlsx",
+            records=len(download),
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            icon=":material/download:",
+        )
+    with d2:
+        audit.download_button(
+            "下载 CSV",
+            sv.to_csv(download),
+            sv.download_name(sel.plan, sel.as_of, "csv"),
+            what="school_quota.csv",
+            records=len(download),
+            mime="text/csv",
+            icon=":material/download:",
+        )
     if rows:
         code = shown.iloc[rows[0]]["unit_code"]
         d3.button(

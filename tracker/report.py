@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import sys
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -174,12 +175,18 @@ def summary_text(progress: pd.DataFrame, plan: dict[str, str], as_of: dt.date, d
 
 
 def write_report(
-    plan: str, as_of: dt.date | None, data: Path, out: str | None, fmt: str = "xlsx", level: str | None = None
+    plan: str,
+    as_of: dt.date | None,
+    data: Path,
+    out: str | None,
+    fmt: str = "xlsx",
+    level: str | None = None,
+    runner: Any = None,
 ) -> None:
     from tracker.query import get_runner
     from tracker.store import is_demo
 
-    runner = get_runner(data)
+    runner = runner or get_runner(data)  # a tracker.scope.ScopedRunner when the CLI acts as a user (--user)
     as_of = as_of or runner.latest_date()
     info = ui.plan_info(plan) if plan in runner.plans else None
     if info is None:
