@@ -228,30 +228,64 @@ def start() -> Any:
         st.Page(str(ROOT / path), title=title, icon=icon, default=(k == 0))
         for k, (path, title, icon) in enumerate(allowed)
     ]
+    denied = None if scope is OPEN else _out_of_scope_link(scope)  # read before navigation clears the URL
     navigation = st.navigation(pages)
-    if scope is OPEN:
-        st.markdown(f":orange-badge[:material/lock_open: {auth.OPEN_BANNER}]")
-    else:
-        _refuse_out_of_scope_links(scope)
+    if denied:
+        _refuse(scope, *denied)
     return navigation
 
 
-def _refuse_out_of_scope_links(scope: Scope) -> None:
-    """A link naming a unit outside the scope (?unit=140105 for 柳林县) shows 无权限 and nothing else."""
+def guard_page() -> Scope:
+    """Every page, however it was opened: signed in (not timed out), allowed to open this page, no link naming a
+    unit out of scope; in open mode the 演示模式 banner."""
+    scope = auth.gate()
+    if scope is OPEN:
+        st.markdown(f":orange-badge[:material/lock_open: {auth.OPEN_BANNER}]")
+        return scope
+    page = _current_page()
+    if page and scope.role not in PAGE_ROLES.get(page, set()):
+        st.error(f"无权限：{scope.describe()} 不能打开此页面。", icon=":material/block:")
+        st.stop()
+    denied = _out_of_scope_link(scope)
+    if denied:
+        _refuse(scope, *denied)
+    return scope
+
+
+def _current_page() -> str | None:
+    """The pages/… file being run (found on the call stack, so it holds however Streamlit started the page)."""
+    import inspect
+
+    pages_dir = (ROOT / "pages").resolve()
+    for frame in inspect.stack(context=0):
+        path = Path(frame.filename).resolve()
+        if path.parent == pages_dir:
+            return f"pages/{path.name}"
+    return None
+
+
+def _out_of_scope_link(scope: Scope) -> tuple[str, str] | None:
+    """The URL parameter naming a unit outside the scope (?unit=140105 for 柳林县), if any."""
     for key in UNIT_PARAMS:
         code = st.query_params.get(key)
         if not code or scope.everything:
             continue
         allowed = code in scope.counties if key == "county" and scope.counties is not None else scope.visible(code)
         if not allowed:
-            import contextlib
+            return key, code
+    return None
 
-            from tracker import audit
 
-            with contextlib.suppress(AuditError):
-                audit.record(data_dir(), "denied", scope, what=f"{key}={code}")
-            st.error(f"无权限：单位 {code} 不在您的数据范围（{scope.describe()}）内。", icon=":material/block:")
-            st.stop()
+def _refuse(scope: Scope, key: str, code: str) -> None:
+    """无权限 and nothing else: no figures of the unit are drawn."""
+    import contextlib
+
+    from tracker import audit
+
+    with contextlib.suppress(AuditError):
+        audit.record(data_dir(), "denied", scope, what=f"{key}={code}")
+    st.error(f"无权限：单位 {code} 不在您的数据范围（{scope.describe()}）内。", icon=":material/block:")
+    st.stop()
 
 
 def selection() -> ui.Selection:
@@ -282,6 +316,7 @@ def run(name: str, **params: Any) -> pd.DataFrame:
 
 def page_header(title: str, subtitle: str | None = None) -> ui.Selection:
     sel = selection()
+    guard_page()
     info = ui.plan_info(sel.plan)
     st.title(title)
     st.caption(

@@ -138,7 +138,7 @@ class Scope:
         if rule == "meta":
             if query_name == "drill_metrics" and self.home and "home_unit" in df:
                 df = df.copy()
-                df.loc[~df["home_unit"].map(self._own), "home_unit"] = self.home
+                df.loc[~df["home_unit"].map(self._own).astype(bool), "home_unit"] = self.home
             return df
         if rule == "unit":
             keep = df["unit_code"].map(self.visible)
@@ -150,7 +150,7 @@ class Scope:
                 return df
             return df[df["county_code"].isin(self.counties)].reset_index(drop=True)
         if rule == "county":
-            return df[df["county_code"].map(self._own_county)].reset_index(drop=True)
+            return df[df["county_code"].map(self._own_county).astype(bool)].reset_index(drop=True)
         raise ScopeError(f"无权限：查询 {query_name} 未定义数据范围")
 
     def _own(self, code: Any) -> bool:
