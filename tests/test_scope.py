@@ -148,7 +148,9 @@ def test_every_named_query_answers_only_within_the_scope(runner, label):
             else:  # refused only when a parameter names a unit outside what the user may see
                 allowed = allowed_units(user)
                 named = {params.get("unit"), params.get("within")} - {None}
-                assert allowed is not None and (named - allowed or name in ("drill_breakdown", "school_pace", "school_detail_certs"))
+                assert allowed is not None and (
+                    named - allowed or name in ("drill_breakdown", "school_pace", "school_detail_certs")
+                )
             continue
         answered += 1
         assert_within(user, name, df)
@@ -179,15 +181,24 @@ def test_a_city_sees_all_its_counties(runner):
 @pytest.mark.parametrize(
     "name,params",
     [
-        ("drill_children", {"plan": "sx-train-2023", "metric": "subsidised_trainees", "unit": "140105", "level": "county"}),
-        ("drill_breakdown", {"plan": "sx-train-2023", "metric": "subsidised_trainees", "unit": "140105", "by": "occupation"}),
+        (
+            "drill_children",
+            {"plan": "sx-train-2023", "metric": "subsidised_trainees", "unit": "140105", "level": "county"},
+        ),
+        (
+            "drill_breakdown",
+            {"plan": "sx-train-2023", "metric": "subsidised_trainees", "unit": "140105", "by": "occupation"},
+        ),
         ("causes_rates", {"plan": "sx-train-2023", "unit": "140105"}),
         ("causes_own_lines", {"plan": "liulin-2023", "unit": "141126"}),
         ("institution_watchlist", {"plan": "sx-train-2023", "unit": "140100"}),
         ("forecast", {"plan": "sx-train-2023", "level": "county", "within": "140100"}),
         ("school_pace", {"plan": "sx-edu-2021", "unit": "U02"}),
         # institutions inside the county's own city are a sibling's rows
-        ("drill_breakdown", {"plan": "sx-train-2023", "metric": "subsidised_trainees", "unit": "141100", "by": "institution"}),
+        (
+            "drill_breakdown",
+            {"plan": "sx-train-2023", "metric": "subsidised_trainees", "unit": "141100", "by": "institution"},
+        ),
     ],
 )
 def test_crafted_parameters_naming_another_unit_are_refused(runner, name, params):

@@ -268,9 +268,9 @@ def _out_of_scope_link(scope: Scope) -> tuple[str, str] | None:
     """The URL parameter naming a unit outside the scope (?unit=140105 for 柳林县), if any."""
     for key in UNIT_PARAMS:
         code = st.query_params.get(key)
-        if not code or scope.everything:
+        if not code or code == "all" or scope.everything:  # all: the page's own word for "no unit chosen"
             continue
-        allowed = code in scope.counties if key == "county" and scope.counties is not None else scope.visible(code)
+        allowed = code in scope.own if key == "county" else scope.visible(code)
         if not allowed:
             return key, code
     return None

@@ -126,8 +126,8 @@ class Scope:
                 allowed = self.visible(code)
             if not allowed:
                 raise ScopeError(f"无权限：单位 {code} 不在您的数据范围（{self.describe()}）内")
-        county = params.get("county")
-        if county not in (None, "") and self.counties is not None and county not in self.counties:
+        county = params.get("county")  # a county or a city code (compliance checks)
+        if county not in (None, "") and not self._own(county):
             raise ScopeError(f"无权限：地区 {county} 不在您的数据范围（{self.describe()}）内")
 
     def filter(self, query_name: str, df: pd.DataFrame) -> pd.DataFrame:
