@@ -23,10 +23,10 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
-	  echo "installing Debian's chromium and CJK fonts for the browser test"; \
-	  (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null) \
-	    || echo "could not install chromium: the browser test will fail"; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/sbin/nginx ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
+	  echo "installing Debian's chromium, CJK fonts and nginx for the browser tests"; \
+	  (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji nginx >/dev/null) \
+	    || echo "could not install chromium / nginx: the browser tests will be skipped or fail"; \
 	fi
 
 lint:

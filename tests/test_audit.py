@@ -144,3 +144,20 @@ def test_concurrent_appends_stay_whole_lines(tmp_path):
     lines = events(tmp_path)
     assert len(lines) == 320 and {e["what"][:6] for e in lines if e["what"].startswith("t7-39")}
     assert all(e["event"] == "export" and e["role"] == "analyst" for e in lines)
+
+
+def test_a_version_switch_reaches_every_replica(served):
+    """Two runners on one data folder stand for two replicas: a rollback by either is seen by both on the next query."""
+    from tracker import ingest
+    from tracker.store import current_version
+
+    first, second = Runner(served), Runner(served)
+    before = first.run("progress", plan="liulin-2023", as_of="2023-06-30")
+    assert second.run("progress", plan="liulin-2023", as_of="2023-06-30").equals(before)
+    versions = sorted(p.name for p in (served / "versions").iterdir() if p.is_dir())
+    older = next(v for v in versions if v != current_version(served))
+    ingest.rollback_version(served, older)
+    for replica in (first, second):
+        assert replica.version().startswith(older)
+        after = replica.run("progress", plan="liulin-2023", as_of="2023-06-30")
+        assert not after.equals(before)
