@@ -220,6 +220,8 @@ async def session(k: int, browser: Any, base: str, deadline: float, stats: dict[
     role, unit, crafted_unit, crafted_page = ACCOUNTS[name]
     foreign = foreign_names(role, unit)
     context = await browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+    context.set_default_timeout(timeout_ms)
+    context.set_default_navigation_timeout(timeout_ms)
     page = await context.new_page()
     try:
         t0 = time.perf_counter()
@@ -286,7 +288,7 @@ async def drive(base: str, sessions: int, duration: float, timeout_ms: int) -> d
         tasks = []
         for k in range(sessions):
             tasks.append(asyncio.create_task(session(k, browser, base, deadline, stats, timeout_ms)))
-            await asyncio.sleep(0.3)  # people do not all arrive in the same millisecond
+            await asyncio.sleep(1.0)  # people do not all arrive in the same second
         await asyncio.gather(*tasks)
         await browser.close()
     return stats
