@@ -81,7 +81,7 @@ class Provider:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 url = urllib.parse.urlparse(self.path)
                 q = dict(urllib.parse.parse_qsl(url.query))
                 provider.requests.append(url.path)
@@ -110,7 +110,7 @@ class Provider:
                     return None
                 return self._json({"error": "not_found"}, 404)
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 url = urllib.parse.urlparse(self.path)
                 provider.requests.append(url.path)
                 length = int(self.headers.get("Content-Length", 0))

@@ -56,8 +56,10 @@ def server(tmp_path_factory):
     env = {**os.environ, "SKILLS_DATA_DIR": str(data), "SKILLS_USERS_FILE": str(users_file)}
     log = open(tmp / "streamlit.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port)]
-        + ["--server.address", "127.0.0.1", "--server.headless", "true", "--secrets.files", str(secrets_file)],
+        [
+            *(sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port)),
+            *("--server.address", "127.0.0.1", "--server.headless", "true", "--secrets.files", str(secrets_file)),
+        ],
         cwd=ROOT,
         env=env,
         stdout=log,
