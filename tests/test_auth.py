@@ -226,3 +226,10 @@ def test_pages_a_role_may_not_open_are_not_in_its_navigation(signed):
     at.switch_page("pages/data.py").run()
     assert not at.exception and at.title[0].value == "数据管理"
     assert any(s.value == "审计日志" for s in at.subheader)
+
+
+def test_a_configured_users_file_that_is_missing_does_not_open_the_dashboard(data, tmp_path, monkeypatch):
+    monkeypatch.setenv("SKILLS_DATA_DIR", str(data))
+    monkeypatch.setenv("SKILLS_USERS_FILE", str(tmp_path / "typo.json"))
+    at = AppTest.from_file(DASHBOARD, default_timeout=60).run()
+    assert not at.exception and "不存在" in at.error[0].value and not at.title

@@ -195,6 +195,13 @@ def _try_password(name: str, password: str) -> None:
 
 def gate() -> Scope:
     """The scope of this session; draws the sign-in form (and stops) until someone has signed in."""
+    configured = users.users_path()
+    if configured is not None and not configured.is_file() and not sso_configured():
+        # sign-in was asked for: a mistyped path must not open every figure to everyone
+        st.error(
+            f"用户文件 {configured} 不存在：请检查 SKILLS_USERS_FILE 或 [auth] users_file，或用 python -m tracker users add 创建。"
+        )
+        st.stop()
     if not sign_in_required():
         st.session_state["scope"] = OPEN
         return OPEN
