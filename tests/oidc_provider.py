@@ -1,8 +1,8 @@
 """A tiny OpenID Connect provider on loopback for testing ``st.login`` (authorization code flow, RS256 id_token).
 
 Discovery, /authorize (signs in whoever ``identity`` names, no consent screen), /token (checks client secret, code
-and PKCE when sent), /jwks and /userinfo; tokens are signed with authlib's JOSE. For tests only: one client, codes
-kept in memory.
+and PKCE when sent), /jwks and /userinfo; tokens are RS256-signed JWTs. For tests only: one client, codes
+kept in memory. JOSE by joserfc, the library authlib itself now signs with.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from authlib.jose import JsonWebKey, jwt
+from joserfc import jwt
+from joserfc.jwk import RSAKey
 
 
 class Provider:
@@ -25,7 +26,7 @@ class Provider:
         self.client_id = client_id
         self.client_secret = client_secret
         self.identity = identity  # claims of the next sign-in (sub, email, name)
-        self.key = JsonWebKey.generate_key("RSA", 2048, is_private=True)
+        self.key = RSAKey.generate_key(2048)
         self.kid = self.key.thumbprint()
         self.codes: dict[str, dict[str, Any]] = {}
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -64,7 +65,7 @@ class Provider:
         claims = {"iss": self.issuer, "aud": self.client_id, "iat": now, "exp": now + 600, **self.identity}
         if nonce:
             claims["nonce"] = nonce
-        return jwt.encode({"alg": "RS256", "kid": self.kid}, claims, self.key).decode()
+        return jwt.encode({"alg": "RS256", "kid": self.kid}, claims, self.key)
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         provider = self
@@ -88,7 +89,7 @@ class Provider:
                 if url.path == "/.well-known/openid-configuration":
                     return self._json(provider.metadata())
                 if url.path == "/jwks":
-                    public = provider.key.as_dict(is_private=False)
+                    public = provider.key.as_dict(private=False)
                     return self._json({"keys": [{**public, "kid": provider.kid, "use": "sig", "alg": "RS256"}]})
                 if url.path == "/userinfo":
                     return self._json(provider.identity)
