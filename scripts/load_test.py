@@ -271,7 +271,7 @@ async def session(k: int, browser: Any, base: str, deadline: float, stats: dict[
         await context.close()
 
 
-async def drive(base: str, sessions: int, duration: float, timeout_ms: int) -> dict[str, Any]:
+async def drive(base: str, sessions: int, duration: float, timeout_ms: int, ramp: float = 1.0) -> dict[str, Any]:
     from playwright.async_api import async_playwright
 
     stats: dict[str, Any] = {
@@ -289,7 +289,7 @@ async def drive(base: str, sessions: int, duration: float, timeout_ms: int) -> d
         tasks = []
         for k in range(sessions):
             tasks.append(asyncio.create_task(session(k, browser, base, deadline, stats, timeout_ms)))
-            await asyncio.sleep(1.0)  # people do not all arrive in the same second
+            await asyncio.sleep(ramp)  # people do not all arrive in the same second
         await asyncio.gather(*tasks)
         await browser.close()
     return stats
@@ -310,6 +310,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "--data", default=os.environ.get("SKILLS_DATA_DIR"), help="data folder (copied; default $SKILLS_DATA_DIR)"
     )
     ap.add_argument("--timeout", type=float, default=120, help="seconds a page may take to settle before an error")
+    ap.add_argument("--ramp", type=float, default=1.0, help="seconds between two sessions' arrival")
     ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args(argv)
     if not args.data:
@@ -383,7 +384,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         async def run_all() -> dict[str, Any]:
             sampler = asyncio.create_task(sample())
             try:
-                return await drive(base, args.sessions, args.duration, int(args.timeout * 1000))
+                return await drive(base, args.sessions, args.duration, int(args.timeout * 1000), args.ramp)
             finally:
                 sampler.cancel()
 

@@ -155,6 +155,8 @@ def _from_sso() -> Scope | None:
 
 def _form() -> None:
     """The sign-in form; stops the run until someone has signed in."""
+    # before sign-in Streamlit would list the files of pages/ in the sidebar: nothing there until someone signs in
+    st.html("<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'] {display: none;}</style>")
     st.title("技能山西 目标进度")
     st.subheader("登录")
     if st.session_state.pop("_timed_out", False):
