@@ -23,9 +23,9 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/sbin/nginx ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/sbin/nginx ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk" || ! fc-list 2>/dev/null | grep -qi "wenquanyi micro hei"; then \
 	  echo "installing Debian's chromium, CJK fonts and nginx for the browser tests"; \
-	  (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji nginx >/dev/null) \
+	  (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji fonts-wqy-microhei nginx >/dev/null) \
 	    || echo "could not install chromium / nginx: the browser tests will be skipped or fail"; \
 	fi
 

@@ -5,10 +5,12 @@ The rules are the named queries queries/compliance_*.sql (tracker.compliance nam
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import plotly.graph_objects as go
 import streamlit as st
 
-from tracker import app, audit, charts, compliance, ui
+from tracker import app, audit, charts, compliance, timeliness, ui
 
 sel = app.page_header("合规核查", "补贴性培训与取证补贴的核查规则（001 · 002 · 003）")
 
@@ -155,3 +157,27 @@ for tab, (cid, check) in zip(tabs, compliance.CHECKS.items()):
             icon=":material/download:",
             key=f"dl_{cid}",
         )
+
+# ---------------------------------------------------------------- 录入及时率 (timeliness league)
+
+st.subheader("录入及时率（不录不补）")
+days = timeliness.window_days()
+st.caption(
+    f"结业后{days}天内录入系统的记录占已满{days}天的结业记录之比（设置项 [timeliness] days）；录入间隔为录入日期−结业日期"
+    f"（负数为结业前已录入）；超期录入为结业{timeliness.limit_days()}天后才录入的记录（与上面的逾期录入核查同一口径）。"
+)
+league_year = None if year == "all" else int(year)
+league_unit = None if county == "all" else county
+left, right = st.columns(2)
+for column, by, title in ((left, "county", "按县(市、区)"), (right, "institution", "按培训机构（结业10条以上）")):
+    # app.run shows a query problem on the page instead of a traceback
+    league = timeliness.league(
+        SimpleNamespace(run=app.run), sel.as_of, by, year=league_year, unit=league_unit, min_completed=10
+    )
+    column.markdown(f"**{title}**（{len(league):,}个，按录入及时率排名）")
+    column.dataframe(
+        timeliness.display_frame(league),
+        hide_index=True,
+        height=ui.table_height(len(league), 420),
+        column_config={"录入及时率": st.column_config.NumberColumn(format="%.1f%%")},
+    )

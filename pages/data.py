@@ -1,16 +1,20 @@
 """数据管理: the data being served, importing new extracts (validated, all or nothing), versions and rollback.
 
-Everything is done by tracker.ingest (validation, versions) and tracker.pii (salt, masking); this page gathers
-the files, shows the reports and asks before changing what every page serves.
+Everything is done by tracker.ingest (validation, run in a worker process so that an upload never stalls other
+users), tracker.store (versions) and tracker.pii (salt, masking); tracker.data_view shapes the worker's result.
+This page gathers the files, shows the reports and asks before changing what every page serves.
 """
 
 from __future__ import annotations
 
+import time
+
 import pandas as pd
 import streamlit as st
 
-from tracker import app, audit, compliance, ingest, pii, ui
-from tracker.contract import COLUMN_LABELS, TABLE_LABELS
+from tracker import app, audit, compliance, data_view, ingest, pii, ui
+from tracker.contract import TABLE_LABELS
+from tracker.ingest import worker
 
 sel = app.page_header("数据管理", "导入实名制系统数据 · 数据版本")
 folder = app.data_dir()
@@ -46,7 +50,8 @@ st.caption(f"数据目录：`{folder}`")
 st.subheader("导入数据")
 st.markdown(
     "从实名制系统导出的 **培训实名制记录** 或 **取证记录**，格式为 Parquet、CSV（UTF-8 或 GB18030）或 Excel（.xlsx，"
-    "读第一个工作表）。列名可用英文（如 `record_id`）或中文（如“记录编号”），按列名自动识别是哪张表。"
+    "读取表头可识别的每个工作表，表头上方的标题行和两级表头均可识别）。列名可用英文（如 `record_id`）或中文"
+    "（如“记录编号”），按列名自动识别是哪张表。Excel 的 141125.0、全角数字、多余的全角空格会自动规范化并给出警告。"
     "导入前逐项校验；**有任何错误则整批不导入**，数据不作任何改动。重新导入的记录按记录编号 / 证书编号替换旧记录，不会重复计数。"
 )
 if info["demo"]:
@@ -87,6 +92,7 @@ uploads = st.file_uploader(
     accept_multiple_files=True,
     key=f"uploads_{st.session_state['upload_key']}",
 )
+st.caption(data_view.limits_note())
 
 last = st.session_state.get("last_import")
 if last and not uploads:
@@ -94,48 +100,46 @@ if last and not uploads:
     for line in last["lines"]:
         st.markdown(f"- {line}")
 
-PROBLEM_HEADERS = {"severity": "级别", "file": "文件", "row": "行号", "column": "列", "value": "值", "reason": "问题"}
 
-
-def problems_frame(batch: ingest.Batch) -> pd.DataFrame:
-    df = batch.problems.frame()
-    if df.empty:
-        return df
-    df = df.assign(
-        severity=df["severity"].map(ingest.SEVERITY_LABELS),
-        row=df["row"].map(lambda r: "" if pd.isna(r) else str(int(r))),
-        column=df["column"].map(lambda c: f"{c}（{COLUMN_LABELS[c]}）" if c in COLUMN_LABELS else (c or "")),
-    )
-    return df[list(PROBLEM_HEADERS)].rename(columns=PROBLEM_HEADERS)
+def run_job(stage: str, files: list, label: str, batch_from: str | None = None) -> dict:
+    """Run the import worker on the uploads (another process: other users' pages are not held up)."""
+    job = st.session_state.get(f"job_{stage}")
+    if job is None or job[0] != key:
+        uploads = [(u.name, u.getvalue()) for u in files]
+        job = (key, worker.start(stage, uploads, folder, salt, batch_from=batch_from))
+        st.session_state[f"job_{stage}"] = job
+    bar = st.progress(0.0, text=label)
+    while True:
+        fraction, message, result = worker.poll(job[1])
+        if result is not None:
+            break
+        bar.progress(fraction, text=f"{label}{message}")
+        time.sleep(0.4)
+    bar.empty()
+    st.session_state.pop(f"job_{stage}", None)
+    return result
 
 
 if uploads:
-    sources = [ingest.Source(u.name, u.getvalue()) for u in uploads]
-    key = (*((s.name, s.sha256) for s in sources), bool(salt))
+    key = (*((u.name, u.size, u.file_id) for u in uploads), bool(salt))
+    too_big = data_view.oversized([(u.name, u.size) for u in uploads])
+    if too_big:
+        for sentence in too_big:
+            st.error(sentence, icon=":material/error:")
+        st.stop()
     cached = st.session_state.get("validated")
     if not cached or cached[0] != key:
-        with st.spinner("正在校验…"):
-            cached = (key, ingest.validate(sources, salt=salt))
+        if cached:
+            worker.discard(cached[1].get("batch_dir"))  # the batch kept for files no longer chosen
+        cached = (key, run_job("check", uploads, "正在校验（在单独的进程中进行，不影响其他用户）："))
         st.session_state["validated"] = cached
-    batch: ingest.Batch = cached[1]
+    checked: dict = cached[1]
+    if checked.get("error"):
+        st.error(checked["error"], icon=":material/error:")
+        st.stop()
 
-    files = pd.DataFrame(
-        [
-            {
-                "文件": f.name,
-                "识别为": TABLE_LABELS.get(f.table, "无法识别"),
-                "格式": f.fmt or "—",
-                "编码": f.encoding or "—",
-                "记录数": f.rows,
-                "错误": f.errors,
-                "警告": f.warnings,
-                "身份证号": "已校验，将脱敏" if f.raw_id_column else "—",
-            }
-            for f in batch.files
-        ]
-    )
     st.dataframe(
-        files,
+        data_view.files_frame(checked["files"], TABLE_LABELS),
         hide_index=True,
         column_config={
             "记录数": st.column_config.NumberColumn(format="localized"),
@@ -143,16 +147,19 @@ if uploads:
             "警告": st.column_config.NumberColumn(format="localized"),
         },
     )
-    problems = problems_frame(batch)
-    if batch.problems.errors:
+    problems = data_view.problems_frame(checked["problems"])
+    if checked["errors"]:
         st.error(
-            f"校验未通过：共 {batch.problems.errors:,} 个错误"
-            + (f"、{batch.problems.warnings:,} 个警告" if batch.problems.warnings else "")
+            f"校验未通过：共 {checked['errors']:,} 个错误"
+            + (f"、{checked['warnings']:,} 个警告" if checked["warnings"] else "")
             + "。整批文件不会导入，请改正后重新上传。",
             icon=":material/error:",
         )
-    elif batch.problems.warnings:
-        st.warning(f"校验通过，有 {batch.problems.warnings:,} 个警告（不影响导入）。", icon=":material/warning:")
+    elif checked["warnings"]:
+        st.warning(
+            f"校验通过，有 {checked['warnings']:,} 个警告（不影响导入；其中包括已自动规范化的内容）。",
+            icon=":material/warning:",
+        )
     else:
         st.success("校验通过，没有发现问题。", icon=":material/check_circle:")
     if not problems.empty:
@@ -169,31 +176,27 @@ if uploads:
         )
         audit.download_button(
             "下载问题清单（CSV）",
-            problems.to_csv(index=False).encode("utf-8-sig"),
+            data_view.problems_csv(problems),
             "校验问题清单.csv",
             what="validation problems.csv",
             records=len(problems),
             mime="text/csv",
             icon=":material/download:",
         )
-    if batch.ok:
-        what = "、".join(f"{f.name}（{TABLE_LABELS[f.table]} {f.rows:,} 条）" for f in batch.files)
-        st.markdown(f"将导入：{what}。" + ("导入后演示数据不再显示。" if info["demo"] else ""))
-        if st.button("导入为新版本", type="primary", icon=":material/upload:"):
-            bar = st.progress(0.0, text="正在导入…")
-            try:
-                result = ingest.commit(batch, folder, progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), m))
-            except ingest.IngestError as exc:
-                bar.empty()
-                st.error(str(exc))
+    if checked["ok"]:
+        what = "、".join(f"{f['name']}（{TABLE_LABELS[f['table']]} {f['rows']:,} 条）" for f in checked["files"])
+        st.text(f"将导入：{what}。" + ("导入后演示数据不再显示。" if info["demo"] else ""))
+        if st.button("导入为新版本", type="primary", icon=":material/upload:") or st.session_state.get("job_commit"):
+            result = run_job("commit", uploads, "正在导入（在单独的进程中进行）：", checked.get("batch_dir"))
+            if not result.get("version"):
+                st.error(result.get("error") or "导入未完成：校验未通过，数据未作改动。", icon=":material/error:")
             else:
-                bar.empty()
-                m = result.manifest
+                m = result["manifest"]
                 audit.dashboard_event(
                     "import",
-                    what=result.version,
+                    what=result["version"],
                     records=sum(s["imported"] for s in m["tables"].values()),
-                    detail={"files": [f.name for f in batch.files]},
+                    detail={"files": [f["name"] for f in checked["files"]]},
                 )
                 lines = [
                     f"{TABLE_LABELS[t]}：本次 {s['imported']:,} 条（新增 {s['added']:,}，替换 {s['replaced']:,}），"
@@ -202,7 +205,7 @@ if uploads:
                 ]
                 lines.append("合规核查（全部年度）：" + "；".join(compliance.summary_lines(m["compliance"])))
                 st.session_state["last_import"] = {
-                    "message": f"已导入为新版本 {result.version}，各页面即刻使用新数据。",
+                    "message": f"已导入为新版本 {result['version']}，各页面即刻使用新数据。",
                     "lines": lines,
                 }
                 st.session_state.pop("validated", None)

@@ -51,14 +51,22 @@ def seed_documents() -> dict[str, str]:
     return {p["seed"]: p["document"] for p in ui.plans()}
 
 
-def group_label(dimension: str, key) -> str:
+def group_label(dimension: str, key, name=None) -> str:
+    """A group as a reader knows it: line and category in words, an institution by name with its code beside it."""
     if key is None or (isinstance(key, float) and pd.isna(key)):
         return NONE_GROUP
     if dimension == "training_type":
         return TRAINING_TYPES.get(key, key)
     if dimension == "person_category":
         return PERSON_CATEGORIES.get(key, key)
+    if isinstance(name, str) and name:
+        return f"{name}（{key}）"
     return str(key)
+
+
+def group_labels(dimension: str, detail: pd.DataFrame) -> list[str]:
+    names = detail["group_name"] if "group_name" in detail else [None] * len(detail)
+    return [group_label(dimension, k, n) for k, n in zip(detail["group_key"], names)]
 
 
 def downloads(frame: pd.DataFrame, name: str, key: str, notes: list[str]) -> None:
@@ -206,15 +214,21 @@ nonce = st.session_state.get("drill_nonce", 0)
 
 # ---- institutions of the unit (occupation level can narrow to one) ----------------------------------------------
 institution = ""
+inst_names: dict[str, str] = {}
 by_institution = None
 if level in ("institution", "occupation"):
     by_institution = app.run("drill_breakdown", metric=metric, unit=unit, by="institution")
 if level == "occupation":
     inst_options = [""] + [k for k in by_institution["group_key"] if isinstance(k, str)]
+    inst_names = dict(zip(by_institution["group_key"], group_labels("institution", by_institution)))
     _start("institution", inst_options, "")
     institution = (
         st.selectbox(
-            "培训机构", inst_options, key="drill_institution", width=320, format_func=lambda k: k or "全部培训机构"
+            "培训机构",
+            inst_options,
+            key="drill_institution",
+            width=420,
+            format_func=lambda k: inst_names.get(k, k) if k else "全部培训机构",
         )
         or ""
     )
@@ -346,12 +360,12 @@ with left:
             if level == "institution"
             else app.run("drill_breakdown", metric=metric, unit=unit, by="occupation", institution=institution or None)
         )
-        scope_name = f"{unit_name}{' · ' + institution if institution else ''}"
+        scope_name = f"{unit_name}{' · ' + inst_names.get(institution, institution) if institution else ''}"
         prev = detail["prev_actual"].notna().any()
         table = pd.DataFrame(
             {
                 "序号": detail["rank"] if not prev else range(1, len(detail) + 1),
-                child_label: [group_label(level, k) for k in detail["group_key"]],
+                child_label: group_labels(level, detail),
                 "完成": detail["actual"],
                 "占本级比重": (100 * detail["share"]).round(1),
                 **({"上年同期": detail["prev_actual"], "同比增减": detail["change"]} if prev else {}),
@@ -544,7 +558,7 @@ else:
         st.caption("所选日期前没有相关记录。")
     else:
         ranked_by = detail["ranked_by"].iloc[0]
-        names = [group_label(dimension, k) for k in detail["group_key"]]
+        names = group_labels(dimension, detail)
         if ranked_by == "benchmark":
             worst = detail[detail["benchmark_gap"] > 0].head(3)
             if len(worst):
@@ -712,7 +726,9 @@ if watch.empty:
 else:
     watch_table = pd.DataFrame(
         {
-            "培训机构": watch["institution_id"],
+            "培训机构": [
+                group_label("institution", k, n) for k, n in zip(watch["institution_id"], watch["institution_name"])
+            ],
             "所在县(市、区)": [
                 n + (f" 等{c}地" if c > 1 else "") for n, c in zip(watch["county_name"], watch["counties"])
             ],
@@ -751,7 +767,13 @@ else:
 
 # ---- forecast -------------------------------------------------------------------------------------------------------
 st.subheader("进度预测", help="按最近4个完整双周的平均增量推算到截止日")
-if fc is not None and has_target:
+if fc is not None and has_target and (fc.status in ("no_data", "not_started") or pd.isna(fc.will_miss)):
+    st.caption(
+        f"{unit_name}：{ui.STATUS_LABELS.get(fc.status, '尚无完整的双周进度')}，暂不作进度预测。"
+        if fc.status in ("no_data", "not_started")
+        else f"{unit_name}尚无可用于推算的双周进度，暂不作预测。"
+    )
+elif fc is not None and has_target:
     pace_text = (
         f"最近{int(fc.pace_periods)}个双周平均每期完成 {ui.fmt_int(fc.pace, metric_unit)}"
         if fc.pace_periods

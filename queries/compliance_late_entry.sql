@@ -8,10 +8,8 @@ WITH params AS (
            CAST($max_days AS INTEGER) AS max_days
 ),
 completions AS (
-    -- completed by the as-of date, counted by the year they ended
-    SELECT t.*, year(t.end_date) AS year, date_diff('day', t.end_date, t.entered_on) AS days_after_end
-    FROM training AS t, params AS p
-    WHERE t.status = 'completed' AND t.end_date <= p.as_of
+    -- completed by the as-of date, counted by the year they ended (queries/models/55_entry_timeliness.sql)
+    SELECT c.* FROM completion_entries((SELECT as_of FROM params)) AS c
 )
 SELECT
     'late_entry'       AS check_id,
@@ -30,7 +28,7 @@ SELECT
 FROM completions AS c
 JOIN params AS p ON TRUE
 LEFT JOIN region_labels AS g ON g.unit_code = c.county_code
-WHERE c.days_after_end > p.max_days
+WHERE entered_late(c.days_after_end, p.max_days)
   AND (p.year IS NULL OR c.year = p.year)
   AND c.county_code IN (SELECT county_code FROM counties_in_scope($county))
 ORDER BY c.days_after_end DESC, c.record_id;

@@ -186,6 +186,8 @@ explained AS (
     FROM compared
 )
 SELECT $plan AS plan_id, $metric AS metric, $unit AS unit_code, $by AS dimension, group_key,
+       CASE WHEN $by = 'institution' THEN (SELECT n.institution_name FROM institution_names AS n
+                                           WHERE n.institution_id = group_key) END AS group_name,
        actual, round(share, 6) AS share, prev_actual, change,
        round(benchmark, 1) AS benchmark, round(benchmark_gap, 1) AS benchmark_gap,
        round(contribution, 6) AS contribution,

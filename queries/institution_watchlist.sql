@@ -62,7 +62,7 @@ flagged AS (
            p.order_project_rule AND coalesce(r.order_project_employment_rate < 80, FALSE) AS fails_order_project
     FROM rated AS r, plan_rules AS p
 )
-SELECT f.institution_id, h.county_code, r.unit_label AS county_name, h.counties,
+SELECT f.institution_id, n.institution_name, h.county_code, r.unit_label AS county_name, h.counties,
        f.completed, f.passed, round(f.pass_rate, 4) AS pass_rate,
        f.employment_known, f.employed, round(f.employment_rate, 4) AS employment_rate,
        f.completed - f.employment_known AS employment_unknown,
@@ -75,5 +75,6 @@ SELECT f.institution_id, h.county_code, r.unit_label AS county_name, h.counties,
 FROM flagged AS f
 JOIN home_county AS h USING (institution_id)
 LEFT JOIN region_labels AS r ON r.unit_code = h.county_code
+LEFT JOIN institution_names AS n ON n.institution_id = f.institution_id
 WHERE f.fails_pass OR f.fails_employment OR f.fails_order_project
 ORDER BY f.fails_pass::INT + f.fails_employment::INT + f.fails_order_project::INT DESC, f.completed DESC, f.institution_id;

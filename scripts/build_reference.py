@@ -8,6 +8,7 @@ What it writes (all committed; the dashboard never runs this):
 - plans.csv        one row per plan (document, dates)
 - targets.csv      one row per (plan, unit, metric); `source` is the document number, or `demo`
 - milestones.csv   the dated shares of seed 004's directed training
+- subsidy_rules.csv every subsidy standard of seeds 000, 002, 003 and the allocation formula of 003 §六
 
 Illustrative allocations (`source = demo`): a province-wide figure that the leadership tracks per city and
 county but no document splits is allocated to cities in proportion to their 2020 census population
@@ -243,6 +244,326 @@ PLANS = [
 ]
 
 
+# Subsidy standards (资金测算, issue #15): one row per standard, every number as its document prints it.
+# kind: per_person (amount per completed training, ≥ min_hours) · per_person_year (amount × years of the training)
+#       per_day (amount a day for first_days days, amount_after a day after, at most max_days days)
+#       per_hour (amount a 课时, at most cap a course) · online_tier (factor when the platform's offline share
+#       ≥ min_offline_share) · certificate (amount for cert_types at skill_level when `requires` holds)
+#       allocation (seed 003 §六: how the province allocates funds to a city from the city's plan)
+# cap / cap_per: the most a record (record) or a person in a calendar year on that line (person_year) earns.
+# share_on_certificate: paid when certified; the rest when employed within 3 months (seed 000 (十二)).
+# bonus_amount / bonus_within_days: a further payment when a certificate follows within that many days (000 (十四)).
+# requires (certificates): new_skilled = the person's first skilled certificate (so 中级 only when taken directly),
+#       new_high_skilled = the first certificate at 高级工 or above, first_special = the first 特种作业/特种设备 certificate.
+SUBSIDY_RULE_COLUMNS = [
+    "rule_id",
+    "label",
+    "kind",
+    "line",
+    "scope_code",
+    "skill_level",
+    "cert_types",
+    "requires",
+    "metric",
+    "amount",
+    "unit",
+    "first_days",
+    "amount_after",
+    "max_days",
+    "cap",
+    "cap_per",
+    "min_hours",
+    "min_employment_rate",
+    "min_offline_share",
+    "factor",
+    "share_on_certificate",
+    "bonus_amount",
+    "bonus_within_days",
+    "no_repeat",
+    "condition",
+    "source",
+    "seed",
+    "valid_from",
+    "valid_to",
+]
+_Y003 = ("2023-01-01", "2025-12-31")  # 003 governs the subsidised training of each year of the 十四五
+_C003 = ("2023-01-01", "2023-12-31")  # 003 §五(五): from 2024-01-01 individuals claim, by rules not yet made
+_P000 = ("2018-01-01", "2022-12-31")  # 000: the 2018–2022 programme
+_Y002 = ("2023-01-01", "2023-12-31")  # 002: Liulin's 2023 plan
+
+
+def _rule(rule_id, label, kind, line, amount, unit, condition, source, seed, valid, **kw) -> dict:
+    row = dict.fromkeys(SUBSIDY_RULE_COLUMNS, "")
+    row.update(rule_id=rule_id, label=label, kind=kind, line=line, scope_code="140000", amount=amount, unit=unit)
+    row.update(condition=condition, source=source, seed=seed, valid_from=valid[0], valid_to=valid[1], no_repeat="false")
+    row.update({k: (str(v).lower() if isinstance(v, bool) else v) for k, v in kw.items()})
+    return row
+
+
+SKILL_CERTS = "qualification skill_level"
+SPECIAL_CERTS = "special_operation special_equipment"
+SUBSIDY_RULES = [
+    # 003 四(一) 企业职工技能培训
+    _rule(
+        "003_enterprise_staff",
+        "企业职工培训",
+        "per_person",
+        "enterprise_staff",
+        300,
+        "元/人",
+        "培训时间累计不少于3天（或24学时）；同一工种同一等级同一年度内不得重复培训",
+        DOC_003,
+        "003",
+        _Y003,
+        min_hours=24,
+        no_repeat=True,
+    ),
+    _rule(
+        "003_apprenticeship",
+        "企业新型学徒制",
+        "per_person_year",
+        "apprenticeship",
+        5000,
+        "元/人/年",
+        "企业职工参加企业新型学徒制培训，每人每年",
+        DOC_003,
+        "003",
+        _Y003,
+    ),
+    # 003 四(二) 订单式、项目制培训
+    _rule(
+        "003_order_project",
+        "订单式项目制培训",
+        "per_day",
+        "order_project",
+        150,
+        "元/人/天",
+        "培训结束后就业率达到80%及以上；前10天每人每天150元、之后每人每天100元，最高每人不超过5000元",
+        DOC_003,
+        "003",
+        _Y003,
+        first_days=10,
+        amount_after=100,
+        cap=5000,
+        cap_per="person_year",
+        min_employment_rate=0.8,
+    ),
+    # 003 四(四) 线上职业技能培训
+    *[
+        _rule(
+            f"003_online_{name}",
+            f"线上培训·{level_label}",
+            "per_hour",
+            "online",
+            rate,
+            "元/人/课时",
+            f"取得培训合格证书；{level_label}每课时{rate}元，单课程最高不超过{cap}元",
+            DOC_003,
+            "003",
+            _Y003,
+            skill_level=level,
+            cap=cap,
+            cap_per="record",
+        )
+        for name, level, level_label, rate, cap in [
+            ("primary", 5, "初级工", 3, 240),
+            ("intermediate", 4, "中级工", 4, 280),
+            ("senior", 3, "高级工", 5, 300),
+        ]
+    ],
+    *[
+        _rule(
+            f"003_online_tier_{int(share * 100)}",
+            f"线上转线下比例≥{int(share * 100)}%",
+            "online_tier",
+            "online",
+            "",
+            "",
+            f"线上培训结束参加线下培训人员比例{text}的，补贴额度按{int(factor * 100)}%算；企业职工不考虑此比例",
+            DOC_003,
+            "003",
+            _Y003,
+            min_offline_share=share,
+            factor=factor,
+        )
+        for share, factor, text in [
+            (0, 0.4, "不足10%"),
+            (0.1, 0.6, "达到10%不足20%"),
+            (0.2, 0.8, "达到20%不足30%"),
+            (0.3, 1.0, "达到30%以上"),
+        ]
+    ],
+    # 003 五 新增技能人才、高技能人才取证补贴 (evaluators claim until 2023-12-31)
+    _rule(
+        "003_cert_primary",
+        "取证补贴·初级工",
+        "certificate",
+        "certificate",
+        400,
+        "元/人",
+        "职业资格证书或职业技能等级证书初级工；只补新增技能人才，同一等级只补一次",
+        DOC_003,
+        "003",
+        _C003,
+        skill_level=5,
+        cert_types=SKILL_CERTS,
+        requires="new_skilled",
+    ),
+    _rule(
+        "003_cert_intermediate",
+        "取证补贴·中级工",
+        "certificate",
+        "certificate",
+        600,
+        "元/人",
+        "初次取证直接取中级工；先取初级后取中级的不补",
+        DOC_003,
+        "003",
+        _C003,
+        skill_level=4,
+        cert_types=SKILL_CERTS,
+        requires="new_skilled",
+    ),
+    _rule(
+        "003_cert_senior",
+        "取证补贴·高级工",
+        "certificate",
+        "certificate",
+        800,
+        "元/人",
+        "职业资格证书或职业技能等级证书高级工；只补新增高技能人才，同一等级只补一次",
+        DOC_003,
+        "003",
+        _C003,
+        skill_level=3,
+        cert_types=SKILL_CERTS,
+        requires="new_high_skilled",
+    ),
+    _rule(
+        "003_cert_special",
+        "取证补贴·特种作业/特种设备",
+        "certificate",
+        "certificate",
+        400,
+        "元/人",
+        "特种作业操作证或特种设备作业人员证初次取证",
+        DOC_003,
+        "003",
+        _C003,
+        cert_types=SPECIAL_CERTS,
+        requires="first_special",
+    ),
+    # 003 六 补贴资金拨付: the allocation to a city from its plan
+    _rule(
+        "003_alloc_enterprise",
+        "拨付·企业职工部分",
+        "allocation",
+        "training",
+        300,
+        "元/人",
+        "计划人数的三分之一按照企业职工技能培训补贴标准",
+        DOC_003,
+        "003",
+        _Y003,
+        metric="subsidised_trainees training_total",
+        factor=round(1 / 3, 12),
+    ),
+    _rule(
+        "003_alloc_other",
+        "拨付·其余人数",
+        "allocation",
+        "training",
+        1000,
+        "元/人",
+        "计划人数的其余部分按照1000元每人",
+        DOC_003,
+        "003",
+        _Y003,
+        metric="subsidised_trainees training_total",
+    ),
+    _rule(
+        "003_alloc_new_skilled",
+        "拨付·新增技能人才取证",
+        "allocation",
+        "certificate",
+        400,
+        "元/人",
+        "按计划数及标准（计划不分等级：新增技能人才按初级工标准测算）",
+        DOC_003,
+        "003",
+        _Y003,
+        metric="new_skilled",
+    ),
+    _rule(
+        "003_alloc_new_high_skilled",
+        "拨付·新增高技能人才取证",
+        "allocation",
+        "certificate",
+        800,
+        "元/人",
+        "按计划数及标准（新增高技能人才按高级工标准测算）",
+        DOC_003,
+        "003",
+        _Y003,
+        metric="new_high_skilled",
+    ),
+    # 002 柳林县: 就业重点群体培训 (its enterprise and order/project standards repeat 003's)
+    _rule(
+        "002_key_group",
+        "就业重点群体培训（柳林县）",
+        "per_day",
+        "key_group",
+        100,
+        "元/人/天",
+        "补贴标准为每人每天100元，原则上每人不超过1000元",
+        DOC_002,
+        "002",
+        _Y002,
+        scope_code="141125",
+        cap=1000,
+        cap_per="person_year",
+    ),
+    # 000 全民技能提升工程 2018–2022
+    *[
+        _rule(
+            f"000_daily_{line}",
+            f"职业技能培训（按天）·{label}",
+            "per_day",
+            line,
+            150,
+            "元/人/天",
+            "10天以内每人每天150元，10天以后每人每天100元，最长不超过15天；取得证书先给80%，3个月内就业再给20%",
+            DOC_000,
+            "000",
+            _P000,
+            first_days=10,
+            amount_after=100,
+            max_days=15,
+            share_on_certificate=0.8,
+        )
+        for line, label in [
+            ("order_project", "订单式项目制"),
+            ("key_group", "就业重点群体"),
+            ("caregiver_brand", "劳务品牌"),
+        ]
+    ],
+    _rule(
+        "000_small_enterprise",
+        "小微企业岗前培训",
+        "per_person",
+        "enterprise_staff",
+        300,
+        "元/人",
+        "每人300元；履行劳动合同1年内取得相应职业技能等级证书或提升一个技能等级的，再给予300元",
+        DOC_000,
+        "000",
+        _P000,
+        bonus_amount=300,
+        bonus_within_days=365,
+    ),
+]
+
+
 def parse_annex1(seed_text: str) -> list[dict]:
     """The four tables of seed 004 附件1, in printed order, with the printed 序号."""
     annex = seed_text.split("取证任务表", 2)[2].split("附件 2")[0]
@@ -426,7 +747,12 @@ def main() -> None:
             ["sx-edu-2021", "directed_training", "2021-11-30", 1.0],
         ],
     )
-    print(f"schools {len(schools)}, targets {len(targets)}")
+    write_csv(
+        REF / "subsidy_rules.csv",
+        SUBSIDY_RULE_COLUMNS,
+        [[r[c] for c in SUBSIDY_RULE_COLUMNS] for r in SUBSIDY_RULES],
+    )
+    print(f"schools {len(schools)}, targets {len(targets)}, subsidy rules {len(SUBSIDY_RULES)}")
 
 
 if __name__ == "__main__":

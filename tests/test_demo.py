@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tracker import REFERENCE_DIR, demo
-from tracker.contract import CERTIFICATE_SCHEMA, TRAINING_SCHEMA
+from tracker.contract import CERTIFICATE_SCHEMA, DEMO_CERTIFICATE_SCHEMA, DEMO_TRAINING_SCHEMA, TRAINING_SCHEMA
 
 ROWS = 60_000
 SEED = 20230630
@@ -56,12 +56,30 @@ def _digests(folder: Path):
     }
 
 
-def test_files_have_exactly_the_contract_columns_and_arrow_types_contract_1(extract):
-    for name, schema in (("training", TRAINING_SCHEMA), ("certificates", CERTIFICATE_SCHEMA)):
+def test_files_have_exactly_the_contract_columns_and_arrow_types_then_the_names_contract_1_4(extract):
+    for name, schema in (("training", DEMO_TRAINING_SCHEMA), ("certificates", DEMO_CERTIFICATE_SCHEMA)):
         path = extract["dir"] / f"{name}.parquet"
         assert pq.read_schema(path).names == schema.names
         assert pq.read_schema(path).equals(schema)
         assert pq.read_table(path).schema.equals(schema)
+    # the contract's columns come first, unchanged; §4 permits the optional name columns after them
+    assert DEMO_TRAINING_SCHEMA.names[: len(TRAINING_SCHEMA)] == TRAINING_SCHEMA.names
+    assert DEMO_CERTIFICATE_SCHEMA.names[: len(CERTIFICATE_SCHEMA)] == CERTIFICATE_SCHEMA.names
+
+
+def test_every_institution_and_evaluator_has_an_illustrative_name_contract_4(con):
+    missing, institutions, named = _one(
+        con,
+        "SELECT count(*) FILTER (WHERE institution_name IS NULL), count(DISTINCT institution_id), "
+        "count(DISTINCT institution_name) FROM t",
+    )
+    assert missing == 0 and named > 0.9 * institutions
+    assert _one(con, "SELECT count(*) FILTER (WHERE evaluator_name IS NULL) FROM c")[0] == 0
+    # one institution, one name
+    assert (
+        _one(con, "SELECT max(n) FROM (SELECT count(DISTINCT institution_name) AS n FROM t GROUP BY institution_id)")[0]
+        == 1
+    )
 
 
 def test_write_demo_returns_row_counts_and_exactly_rows_trainings(extract, con):
@@ -432,7 +450,7 @@ def test_same_seed_gives_byte_identical_files_and_another_seed_other_data(extrac
 
 def test_generate_returns_the_contract_schemas_and_tiny_extracts_work():
     training, certificates = demo.generate(rows=500, seed=1)
-    assert training.schema.equals(TRAINING_SCHEMA) and certificates.schema.equals(CERTIFICATE_SCHEMA)
+    assert training.schema.equals(DEMO_TRAINING_SCHEMA) and certificates.schema.equals(DEMO_CERTIFICATE_SCHEMA)
     assert training.num_rows == 500
     empty, _ = demo.generate(rows=0, seed=1)
-    assert empty.num_rows == 0 and empty.schema.equals(TRAINING_SCHEMA)
+    assert empty.num_rows == 0 and empty.schema.equals(DEMO_TRAINING_SCHEMA)

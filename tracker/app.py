@@ -27,6 +27,7 @@ def ensure_data() -> Path:
     """The data folder to serve; on first start with no extract, generate the demo extract (with progress)."""
     folder = data_dir()
     if has_extracts(folder):
+        build_missing_aggregates(folder)
         return folder
     if os.environ.get("SKILLS_DATA_DIR"):
         st.error(
@@ -41,7 +42,24 @@ def ensure_data() -> Path:
     demo.write_demo(folder, progress=lambda f, msg: bar.progress(min(max(f, 0.0), 1.0), text=msg))
     mark_demo(folder)
     bar.empty()
+    build_missing_aggregates(folder)
     return folder
+
+
+def build_missing_aggregates(folder: Path) -> None:
+    """A folder of extracts without aggregates (a hand-copied extract) gets them built once, with a progress bar,
+    before the first page answers (issue #12: aggregates are built when data arrives, never when someone looks)."""
+    from tracker import aggregates
+    from tracker.store import active_dir
+
+    try:
+        if not aggregates.missing(folder):
+            return
+        bar = st.progress(0.0, text="新数据：正在计算汇总数据…")
+        aggregates.build(active_dir(folder), progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+        bar.empty()
+    except (DataError, QueryError):
+        return  # the sidebar reports an unreadable folder in words
 
 
 @st.cache_resource(show_spinner=False)
@@ -210,6 +228,8 @@ PAGE_FILES = [
     ("pages/schools.py", "院校取证", ":material/school:"),
     ("pages/drilldown.py", "区域分析", ":material/travel_explore:"),
     ("pages/compliance.py", "合规核查", ":material/policy:"),
+    ("pages/subsidy.py", "资金测算", ":material/payments:"),
+    ("pages/archive.py", "报告归档", ":material/inventory_2:"),
     ("pages/data.py", "数据管理", ":material/database:"),
 ]
 

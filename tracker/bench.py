@@ -40,6 +40,20 @@ BENCH_PARAMS: dict[str, list[dict[str, Any]]] = {
     "compliance_repeat_level": [{"year": 2023}],
     "compliance_cert_twice": [{"year": 2023}],
     "compliance_no_outcome": [{"year": 2023}],
+    # 资金测算: the first case of a (plan, as_of) prices every record (the @memo); the rest read the memo
+    "subsidy_summary": [
+        {"plan": "sx-train-2023", "by": "city"},
+        {"plan": "sx-train-2023", "by": "county", "unit": "141100"},
+        {"plan": "sx-train-2023", "by": "institution", "unit": "140000"},
+        {"plan": "liulin-2023", "by": "county", "unit": "141125"},
+    ],
+    "subsidy_pace": [{"plan": "sx-train-2023", "unit": "140000"}],
+    "subsidy_unpaid": [{"plan": "sx-train-2023"}, {"plan": "sx-train-2023", "unit": "141125"}],
+    "subsidy_records": [
+        {"plan": "sx-train-2023", "status": "short", "limit": 200, "offset": 0},
+        {"plan": "sx-train-2023", "unit": "141100", "line": "order_project", "reason": "employment_below"},
+    ],
+    "subsidy_rules": [{"plan": "sx-train-2023"}],
 }
 DEFAULT_PLAN = "sx-train-2023"
 

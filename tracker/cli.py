@@ -1,12 +1,15 @@
 """``python -m tracker``: demo data, named queries, benchmarks, reports, ingestion and versions.
 
-Every user error (unknown query or plan, bad date, missing data folder) is one line on stderr and exit code 2.
+Every failure is a sentence on stderr and exit code 2, never a traceback: user errors (unknown query or plan, bad
+date, a data folder that does not exist, an output folder that does not exist), a full disk, an unreadable data
+version. A data folder is only created when the command is asked to (``ingest --create``).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import sys
 import time
 from pathlib import Path
@@ -56,10 +59,20 @@ def _parser() -> argparse.ArgumentParser:
     ingest = sub.add_parser("ingest", help="validate and import extract files as a new data version")
     ingest.add_argument("files", nargs="+")
     ingest.add_argument("--data")
+    ingest.add_argument("--create", action="store_true", help="create the data folder if it does not exist yet")
+    ingest.add_argument("--check", action="store_true", help="validate only: report problems, import nothing")
 
     versions = sub.add_parser("versions", help="list data versions, or roll back to one")
     versions.add_argument("--data")
     versions.add_argument("--rollback", metavar="VERSION")
+
+    cycle = sub.add_parser("cycle", help="biweekly cycle: import the inbox, archive closed periods, send (idempotent)")
+    cycle.add_argument("--data", help="extract folder (default $SKILLS_DATA_DIR or data/extracts)")
+    cycle.add_argument("--inbox", required=True, help="folder where new extract files arrive")
+    cycle.add_argument("--archive", required=True, help="folder of the published periods")
+    cycle.add_argument("--now", help="YYYY-MM-DD (default: today)")
+    cycle.add_argument("--plan", action="append", default=[], help="publish only this plan (repeatable)")
+    cycle.add_argument("--no-mail", action="store_true", help="do not send (the outbox is kept for a later run)")
 
     users = sub.add_parser("users", help="local accounts for sign-in (file: SKILLS_USERS_FILE or [auth] users_file)")
     users_sub = users.add_subparsers(dest="users_command", required=True)
@@ -87,16 +100,35 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, DataError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
     except Exception as exc:
         from tracker.audit import AuditError
         from tracker.query import QueryError
         from tracker.scope import ScopeError
         from tracker.users import UsersError
 
-        if isinstance(exc, QueryError | ScopeError | UsersError | AuditError):
-            print(f"错误：{exc}", file=sys.stderr)
-            return EXIT_USAGE
-        raise
+        known = isinstance(exc, QueryError | ScopeError | UsersError | AuditError)
+        print(f"错误：{exc if known else _sentence(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _sentence(exc: Exception) -> str:
+    """An unexpected failure as one sentence (the traceback helps nobody at a county office)."""
+    from tracker import pii
+
+    if isinstance(exc, OSError):
+        where = f"（{exc.filename}）" if exc.filename else ""
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return f"磁盘空间不足{where}，操作未完成"
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return f"没有权限写入或读取{where}，操作未完成"
+        if exc.errno == errno.ENOENT:
+            return f"文件或文件夹不存在{where}"
+        return f"读写文件失败{where}：{exc.strerror or exc}"
+    text = pii.scrub_text(str(exc).splitlines()[0] if str(exc) else "")
+    return f"操作失败（{type(exc).__name__}{'：' + text if text else ''}）。数据未作改动；请检查数据目录是否完整"
 
 
 def _date(text: str | None, what: str = "--as-of") -> dt.date | None:
@@ -130,7 +162,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     mark_demo(Path(args.out))
     took = time.perf_counter() - t0
     print(f"演示数据已写入 {args.out}：" + "，".join(f"{k} {v:,} 行" for k, v in counts.items()) + f"（{took:.1f} 秒）")
+    from tracker import aggregates
+
+    t1 = time.perf_counter()
+    aggregates.build(Path(args.out), progress=_progress_to_stderr)
+    print(f"汇总数据已计算（{time.perf_counter() - t1:.1f} 秒）")
     return 0
+
+
+def _progress_to_stderr(fraction: float, message: str) -> None:
+    print(f"[{fraction:4.0%}] {message}", file=sys.stderr)
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -187,6 +228,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     from tracker.query import get_runner
     from tracker.report import write_report
 
+    if args.out and args.out != "-":
+        folder = Path(args.out).expanduser().parent
+        if not folder.is_dir():
+            raise UsageError(f"输出文件夹不存在：{folder}（--out {args.out}）")
+        if Path(args.out).expanduser().is_dir():
+            raise UsageError(f"--out 应为文件名，而 {args.out} 是文件夹")
     data = _data_dir(args.data)
     runner = _as_user(get_runner(data), args.user)
     write_report(
@@ -251,8 +298,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from tracker.ingest import ingest_cli
 
     folder = resolve_data_dir(args.data)
-    code = ingest_cli(args.files, folder)
-    if code == 0:
+    code = ingest_cli(args.files, folder, create=args.create, check_only=args.check)
+    if code == 0 and not args.check:
         _audit_cli(folder, "import", what=", ".join(Path(f).name for f in args.files))
     return code
 
@@ -276,6 +323,19 @@ def _audit_cli(folder: Path, event: str, what: str) -> None:
     audit.record(folder, event, None, what=what, user=f"命令行:{getpass.getuser()}")
 
 
+def cmd_cycle(args: argparse.Namespace) -> int:
+    from tracker.cycle import cycle_cli
+
+    return cycle_cli(
+        resolve_data_dir(args.data),
+        Path(args.inbox),
+        Path(args.archive),
+        _date(args.now, "--now"),
+        args.plan or None,
+        send=not args.no_mail,
+    )
+
+
 COMMANDS = {
     "demo": cmd_demo,
     "query": cmd_query,
@@ -283,6 +343,7 @@ COMMANDS = {
     "report": cmd_report,
     "ingest": cmd_ingest,
     "versions": cmd_versions,
+    "cycle": cmd_cycle,
     "users": cmd_users,
 }
 

@@ -84,6 +84,14 @@ CERTIFICATE_SCHEMA = pa.schema(
     ]
 )
 
+# CONTRACT §4 names, not codes: optional columns an extract may carry (the demo writes illustrative names)
+NAME_COLUMNS: dict[str, pa.Field] = {
+    "training": pa.field("institution_name", pa.string()),
+    "certificates": pa.field("evaluator_name", pa.string()),
+}
+DEMO_TRAINING_SCHEMA = TRAINING_SCHEMA.append(NAME_COLUMNS["training"])
+DEMO_CERTIFICATE_SCHEMA = CERTIFICATE_SCHEMA.append(NAME_COLUMNS["certificates"])
+
 # columns that may hold nulls; every other contract column is required
 NULLABLE: dict[str, set[str]] = {
     "training": {"school_name", "skill_level", "industry", "employed", "passed"},

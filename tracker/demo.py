@@ -42,12 +42,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from tracker import REFERENCE_DIR
+from tracker import REFERENCE_DIR, demo_names
 from tracker.contract import (
     CERT_TYPES,
-    CERTIFICATE_SCHEMA,
+    DEMO_CERTIFICATE_SCHEMA,
+    DEMO_TRAINING_SCHEMA,
     PERSON_CATEGORIES,
-    TRAINING_SCHEMA,
     TRAINING_TYPES,
 )
 
@@ -929,6 +929,14 @@ class _Generator:
         self.ev_county_school = len(ev)
         ev.extend(f"PJ{c}ZZ" for c in ref.county_codes)
         self.evaluators = ev
+        # CONTRACT §4: illustrative names beside the codes
+        counties = dict(zip(ref.county_codes, ref.county_names, strict=True))
+        cities = dict(zip(ref.city_codes, ref.city_names, strict=True))
+        schools = {s["unit_code"]: s["name"] for s in ref.schools}
+        self.inst_names = demo_names.institution_names(self.inst_ids, counties, schools)
+        self.evaluator_names = demo_names.evaluator_names(
+            ev, cities, counties, dict(zip(self.inst_ids, self.inst_names, strict=True)), schools
+        )
 
     # -- per-type sampling tables -----------------------------------------------------------------
     def _type_tables(self) -> None:
@@ -1614,8 +1622,9 @@ class _Generator:
             _nullable_bool(t["passed"]),
             _nullable_bool(t["employed"]),
             _dates(t["entered"]),
+            _vocab(self.inst_names, t["inst"]),
         ]
-        return pa.Table.from_arrays(arrays, schema=_encoded_schema(TRAINING_SCHEMA, arrays)), order
+        return pa.Table.from_arrays(arrays, schema=_encoded_schema(DEMO_TRAINING_SCHEMA, arrays)), order
 
     def _certificate_table(self, c: Frame, t_year: np.ndarray, order: np.ndarray) -> pa.Table:
         order_c = np.argsort((c["issue"] - _day(2019, 1, 1)).astype(np.int16), kind="stable")
@@ -1642,8 +1651,9 @@ class _Generator:
             pa.array(c["grad"], type=pa.bool_()),
             _vocab(MAJOR_NAMES, c["major"]),
             rec,
+            _vocab(self.evaluator_names, c["evaluator"]),
         ]
-        return pa.Table.from_arrays(arrays, schema=_encoded_schema(CERTIFICATE_SCHEMA, arrays))
+        return pa.Table.from_arrays(arrays, schema=_encoded_schema(DEMO_CERTIFICATE_SCHEMA, arrays))
 
 
 def _reuse_person(dst: Frame, rows: np.ndarray, src: Frame, src_rows: np.ndarray) -> None:
@@ -1677,9 +1687,10 @@ def _same_county_source(
 def generate(
     rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED, progress: Progress | None = None
 ) -> tuple[pa.Table, pa.Table]:
-    """The demo extract as two Arrow tables (training, certificates) with exactly the contract schemas."""
+    """The demo extract as two Arrow tables (training, certificates): exactly the contract's columns and types,
+    followed by the optional name columns of CONTRACT §4 (institution_name, evaluator_name)."""
     training, certificates = _Generator(rows, seed).run(progress)
-    return training.cast(TRAINING_SCHEMA), certificates.cast(CERTIFICATE_SCHEMA)
+    return training.cast(DEMO_TRAINING_SCHEMA), certificates.cast(DEMO_CERTIFICATE_SCHEMA)
 
 
 _KEY_COLUMNS = {"record_id", "person_id", "cert_id", "training_record_id"}

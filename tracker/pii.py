@@ -106,9 +106,26 @@ def mask_person_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
 _ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{4,8})(\d{3}[0-9Xx])(?![0-9A-Za-z])")
 
 
+# an ID number written with spaces or dashes between its digits (141125 19900101 123X, 141125-1990…)
+_SEPARATED_ID = re.compile(r"(?<![0-9A-Za-z])(?:\d[\s\-\u00a0\u3000]*){14,17}[0-9Xx](?![0-9A-Za-z])")
+
+
+def _mask_separated(m: re.Match) -> str:
+    text = m[0]
+    positions = [i for i, c in enumerate(text) if c.isalnum()]
+    keep = set(positions[:6] + positions[-4:])
+    return "".join(c if (i in keep or not c.isalnum()) else "*" for i, c in enumerate(text))
+
+
 def scrub_text(text: str) -> str:
-    """Mask anything in free text that looks like a 14–18 character ID number (used on error messages)."""
-    return _ID_IN_TEXT.sub(lambda m: m[1] + "*" * len(m[2]) + m[3], text)
+    """Mask anything in free text that looks like a 14–18 character ID number (used on error messages).
+
+    Full-width digits (１４１１２５…) are read as digits first, so an ID typed with a Chinese IME is masked too.
+    """
+    if any("\uff10" <= c <= "\uff19" or c in "Ｘｘ" for c in text):
+        text = text.translate(_FULLWIDTH_DIGITS)
+    text = _ID_IN_TEXT.sub(lambda m: m[1] + "*" * len(m[2]) + m[3], text)
+    return _SEPARATED_ID.sub(_mask_separated, text)
 
 
 # ---------------------------------------------------------------- salt
@@ -144,10 +161,13 @@ def salt_fingerprint(salt: bytes) -> str:
 # ---------------------------------------------------------------- ID numbers
 
 
+_SEPARATORS_RE2 = r"[\s\-\x{00A0}\x{3000}]+"
+
+
 def normalise_ids(values: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
-    """Trim, drop inner spaces and upper-case (a trailing lower-case x is common)."""
+    """Trim, drop inner spaces and dashes and upper-case (a trailing lower-case x is common)."""
     values = pc.cast(values, pa.string())
-    values = pc.replace_substring_regex(values, r"\s+", "")
+    values = pc.replace_substring_regex(values, _SEPARATORS_RE2, "")
     return pc.utf8_upper(values)
 
 
@@ -244,6 +264,99 @@ def is_raw_id_column(name: str) -> bool:
 
 
 def looks_like_raw_ids(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """Rows whose value has the shape of an 18-character ID number (a raw ID put where a pseudonym belongs)."""
-    match = pc.match_substring_regex(pc.cast(values, pa.string()), r"^\s*\d{17}[\dXx]\s*$").fill_null(False)
+    """Rows whose value has the shape of an 18-character ID number (a raw ID put where a pseudonym belongs),
+    spaces and dashes between the digits allowed."""
+    stripped = normalise_ids(values)
+    match = pc.match_substring_regex(stripped, r"^\d{17}[\dX]$").fill_null(False)
     return np.asarray(match.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+# ---------------------------------------------------------------- ID numbers anywhere in a column
+
+# RE2 (pyarrow) prefilters: 18 or 15 digits (the 18th may be X), spaces / dashes between them allowed, not part
+# of a longer run of letters and digits
+_SEP = r"[\s\-\x{00A0}\x{3000}]*"
+_ID18_RE2 = r"(?:^|[^0-9A-Za-z])(?:\d" + _SEP + r"){17}[0-9Xx](?:$|[^0-9A-Za-z])"
+_ID15_RE2 = r"(?:^|[^0-9A-Za-z])(?:\d" + _SEP + r"){14}\d(?:$|[^0-9A-Za-z])"
+_PY_SEP = r"[\s\-\u00a0\u3000]*"
+_ID_CANDIDATE = re.compile(
+    r"(?<![0-9A-Za-z])((?:\d" + _PY_SEP + r"){17}[0-9Xx]|(?:\d" + _PY_SEP + r"){14}\d)(?![0-9A-Za-z])"
+)
+_FULLWIDTH_DIGITS = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {"Ｘ": "X", "ｘ": "x", "－": "-"})
+OLD_ID_BIRTH_YEARS = (1930, 1999)  # see tracker.ingest.limits
+
+
+def _valid_old_ids(values: pa.Array) -> np.ndarray:
+    """15-digit ID numbers (before 1999): a known area code and a birth date 19YYMMDD in a working lifetime."""
+    n = len(values)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    shape = np.asarray(pc.match_substring_regex(values, r"^\d{15}$").fill_null(False).to_numpy(zero_copy_only=False))
+    birth = strict_dates(pc.binary_join_element_wise("19", pc.utf8_slice_codeunits(values, 6, 12), ""), "%Y%m%d")
+    lo, hi = OLD_ID_BIRTH_YEARS
+    year = pc.year(birth)
+    ok = pc.and_(pc.greater_equal(year, lo), pc.less_equal(year, hi))
+    ok = shape & np.asarray(ok.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+    if ok.any():
+        areas = pc.utf8_slice_codeunits(values, 0, 6).to_pylist()
+        ok &= np.array([bool(a) and _known_area(a) for a in areas])
+    return ok
+
+
+def upgrade_old_id(id15: str) -> str:
+    """The 18-digit form of a 15-digit ID number (century 19 inserted, check character computed)."""
+    body = id15[:6] + "19" + id15[6:]
+    total = sum(int(c) * w for c, w in zip(body, _WEIGHTS.tolist()))
+    return body + chr(_CHECK_CHARS[total % 11])
+
+
+def _valid_ids(values: pa.Array, today: dt.date | None) -> tuple[np.ndarray, pa.Array]:
+    """(valid, 18-digit form) for normalised candidate strings (18-digit GB 11643 or 15-digit old numbers)."""
+    valid18 = np.array([r is None for r in check_ids(values, today)], dtype=bool)
+    valid18 &= np.asarray(pc.is_valid(values).to_numpy(zero_copy_only=False), dtype=bool)
+    valid15 = _valid_old_ids(values)
+    ids = values.to_pylist()
+    out = [
+        v if ok18 else (upgrade_old_id(v) if ok15 else None)
+        for v, ok18, ok15 in zip(ids, valid18.tolist(), valid15.tolist())
+    ]
+    return valid18 | valid15, pa.array(out, pa.string())
+
+
+def raw_id_cells(
+    values: pa.Array | pa.ChunkedArray, today: dt.date | None = None
+) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+    """Find valid ID numbers (GB 11643 18-digit, or 15-digit old numbers) anywhere in a text column.
+
+    Returns ``(has_id, whole, ids)``: cells holding a valid ID number anywhere, cells that ARE one (spaces and
+    dashes aside), and for whole cells the ID in its 18-digit form (else null). Vectorised prefilter; only the
+    rare cells with an ID inside other text are looked at one by one.
+    """
+    s = pc.cast(values, pa.string())
+    if isinstance(s, pa.ChunkedArray):
+        s = s.combine_chunks() if s.num_chunks else pa.array([], pa.string())
+    n = len(s)
+    has_id = np.zeros(n, dtype=bool)
+    whole = np.zeros(n, dtype=bool)
+    ids = pa.nulls(n, pa.string())
+    if n == 0:
+        return has_id, whole, ids
+    wide = np.asarray(pc.match_substring_regex(s, r"[\x{FF10}-\x{FF19}]").fill_null(False).to_numpy(False))
+    if wide.any():
+        s = pa.array([v.translate(_FULLWIDTH_DIGITS) if v and w else v for v, w in zip(s.to_pylist(), wide)])
+    cand = pc.or_(pc.match_substring_regex(s, _ID18_RE2), pc.match_substring_regex(s, _ID15_RE2))
+    idx = np.flatnonzero(np.asarray(cand.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool))
+    if len(idx) == 0:
+        return has_id, whole, ids
+    sub = pc.take(s, pa.array(idx))
+    ok, upgraded = _valid_ids(normalise_ids(sub), today)
+    whole[idx[ok]] = True
+    has_id[idx[ok]] = True
+    full = np.full(n, None, dtype=object)
+    full[idx] = upgraded.to_pylist()
+    ids = pa.array(full.tolist(), pa.string())
+    for i, text in zip(idx[~ok].tolist(), pc.take(sub, pa.array(np.flatnonzero(~ok))).to_pylist()):
+        found = [re.sub(r"[\s\-\u00a0\u3000]", "", m).upper() for m in _ID_CANDIDATE.findall(text or "")]
+        if found and _valid_ids(pa.array(found, pa.string()), today)[0].any():
+            has_id[i] = True
+    return has_id, whole, ids

@@ -9,6 +9,10 @@
 
   Parameters are bound by DuckDB (``$plan``), never formatted into SQL text.
 - Results are cached per (query, parameters, data version) in a bounded LRU; each thread gets its own cursor.
+- ``-- @memo macro(param, …)`` in a named query: before it runs, the runner evaluates
+  ``SELECT $param AS memo_param, …, * FROM macro($param, …)`` into a table once per argument values (the last
+  MEMO_KEYS kept, the view ``macro_memo`` over them), so several queries over one costly table macro share one
+  evaluation. The query reads ``macro_memo`` filtered on its ``memo_<param>`` columns.
 """
 
 from __future__ import annotations
@@ -32,11 +36,12 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from tracker import QUERIES_DIR, REFERENCE_DIR
-from tracker.contract import TABLES
+from tracker.contract import NAME_COLUMNS, TABLES
 from tracker.scope import Scope
-from tracker.store import DataError, active_dir, data_version, resolve_data_dir, table_source
+from tracker.store import DataError, active_dir, content_key, data_version, resolve_data_dir, table_source
 
 CACHE_SIZE = 256
+MEMO_KEYS = 2  # argument sets kept per memo table (a priced plan year of the 1M demo: ~750k rows, ~230 MB)
 
 
 class QueryError(Exception):
@@ -60,6 +65,7 @@ class NamedQuery:
     description: str
     sql: str
     params: tuple[Param, ...] = field(default_factory=tuple)
+    memos: tuple[tuple[str, tuple[str, ...]], ...] = field(default_factory=tuple)
 
     @property
     def bound_names(self) -> set[str]:
@@ -71,6 +77,7 @@ def _strip_comments(sql: str) -> str:
 
 
 _PARAM_RE = re.compile(r"--\s*@param\s+(\w+)\s+(text|date|int)\s+(required|optional|default=\S+)")
+_MEMO_RE = re.compile(r"--\s*@memo\s+(\w+)\(\s*(\w+(?:\s*,\s*\w+)*)\s*\)")
 
 
 def parse_query_file(path: Path) -> NamedQuery:
@@ -82,7 +89,8 @@ def parse_query_file(path: Path) -> NamedQuery:
         kind = m[3]
         default = kind.split("=", 1)[1] if kind.startswith("default=") else None
         params.append(Param(m[1], m[2], kind == "required", default))
-    return NamedQuery(path.stem, description, text, tuple(params))
+    memos = tuple((m[1], tuple(a.strip() for a in m[2].split(","))) for m in _MEMO_RE.finditer(text))
+    return NamedQuery(path.stem, description, text, tuple(params), memos)
 
 
 def list_queries(queries_dir: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
@@ -99,6 +107,26 @@ REFERENCE_TABLES = {
     "milestones": {"date": pa.date32(), "share": pa.float64()},
     "metrics": {"computable": pa.bool_(), "position": pa.int32()},
     "city_population": {"code": pa.string()},
+    "subsidy_rules": {
+        "scope_code": pa.string(),
+        "seed": pa.string(),
+        "skill_level": pa.int8(),
+        "amount": pa.float64(),
+        "first_days": pa.int32(),
+        "amount_after": pa.float64(),
+        "max_days": pa.int32(),
+        "cap": pa.float64(),
+        "min_hours": pa.int32(),
+        "min_employment_rate": pa.float64(),
+        "min_offline_share": pa.float64(),
+        "factor": pa.float64(),
+        "share_on_certificate": pa.float64(),
+        "bonus_amount": pa.float64(),
+        "bonus_within_days": pa.int32(),
+        "no_repeat": pa.bool_(),
+        "valid_from": pa.date32(),
+        "valid_to": pa.date32(),
+    },
 }
 
 
@@ -116,6 +144,21 @@ def plan_ids(reference_dir: Path = REFERENCE_DIR) -> list[str]:
 
 
 # ---------------------------------------------------------------- connections and cache
+
+
+def duckdb_config() -> dict[str, Any]:
+    """DuckDB's resources from the settings file ([duckdb] memory_limit, threads, temp_directory): defaults fit a
+    small 2-core server, and builds spill to disk instead of growing without bound."""
+    from tracker import settings
+
+    config: dict[str, Any] = {
+        "memory_limit": str(settings.get("duckdb", "memory_limit", "1GB")),
+        "threads": int(settings.get("duckdb", "threads", min(4, os.cpu_count() or 2))),
+    }
+    temp = settings.get("duckdb", "temp_directory")
+    if temp:
+        config["temp_directory"] = str(temp)
+    return config
 
 
 class Runner:
@@ -139,6 +182,9 @@ class Runner:
         self._cache: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
         self._materialized: dict[str, set[str]] = {}
         self._plan_locks: dict[tuple[str, str], threading.Lock] = {}
+        self._memo_keys: dict[str, list[tuple[tuple, str]]] = {}
+        self._memo_seq = 0
+        self._memo_locks: dict[tuple, threading.Lock] = {}
         self.queries = list_queries(queries_dir)
         self.plans = plan_ids(reference_dir)
         # what the materialised aggregates depend on besides the data: the plan library and the models
@@ -161,6 +207,7 @@ class Runner:
                 self._con_version = version
                 self._local = threading.local()
                 self._materialized = {}
+                self._memo_keys = {}
             return self._con, version
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
@@ -173,13 +220,18 @@ class Runner:
 
     def _open(self, version: str) -> duckdb.DuckDBPyConnection:
         folder = active_dir(self.data_dir)
-        con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+        con = duckdb.connect(
+            config={**duckdb_config(), "autoinstall_known_extensions": False, "autoload_known_extensions": False}
+        )
         for table in TABLES:
             source = table_source(folder, table)
             if source is None:
                 raise DataError(f"数据目录 {folder} 中没有 {table}.parquet 或 {table}/ 文件夹")
             try:
                 rel = con.read_parquet(source.glob, hive_partitioning=source.hive, union_by_name=True)
+                name_column = NAME_COLUMNS[table].name  # CONTRACT §4: optional; NULL where the extract has none
+                if name_column not in rel.columns:
+                    rel = rel.project(f"*, CAST(NULL AS VARCHAR) AS {name_column}")
                 rel.create_view(f"{table}_raw")
                 con.execute(f"SELECT count(*) FROM {table}_raw").fetchall()
             except duckdb.Error as exc:
@@ -285,19 +337,66 @@ class Runner:
             with self._lock:
                 self._materialized.setdefault(version, set()).add(plan)
 
+    def memoize(self, macro: str, args: dict[str, Any]) -> None:
+        """Evaluate table macro ``macro`` for these arguments once into a table of its own, and expose the kept
+        tables (the last MEMO_KEYS argument sets) as the view ``<macro>_memo`` (see the module doc). An evicted
+        set's table is dropped, which frees its memory at once."""
+        con, version = self._connection()
+        key = (version, macro, tuple(args.items()))
+        with self._lock:
+            if any(k == key for k, _ in self._memo_keys.get(macro, [])):
+                return
+            lock = self._memo_locks.setdefault(key, threading.Lock())
+        with lock:
+            with self._lock:
+                if any(k == key for k, _ in self._memo_keys.get(macro, [])):
+                    return
+                self._memo_seq += 1
+                table = f"{macro}_memo_{self._memo_seq}"
+            cur = con.cursor()
+            keys = ", ".join(f"${a} AS memo_{a}" for a in args)
+            call = f"{macro}({', '.join(f'${a}' for a in args)})"
+            cur.execute(f"CREATE TABLE {table} AS SELECT {keys}, * FROM {call}", args)
+            with self._lock:
+                kept = self._memo_keys.setdefault(macro, [])
+                kept.append((key, table))
+                evicted = kept[:-MEMO_KEYS]
+                del kept[:-MEMO_KEYS]
+                union = " UNION ALL BY NAME ".join(f"SELECT * FROM {t}" for _, t in kept)
+                cur.execute(f"CREATE OR REPLACE VIEW {macro}_memo AS {union}")
+                for _, old in evicted:
+                    cur.execute(f"DROP TABLE IF EXISTS {old}")
+
     def _first_counts_cache(self, version: str, plan: str) -> Path | None:
+        """Where a plan's first counts are kept beside the data: keyed by the tables' content (not the folder's
+        path, so aggregates built in a new version's folder before the switch serve it after), the plan library,
+        the models and the plan."""
         try:
-            folder = active_dir(self.data_dir) / ".cache"
-        except DataError:
+            folder = active_dir(self.data_dir)
+            content = content_key(folder)
+        except (DataError, OSError):
             return None
-        key = hashlib.sha1(f"{version}|{self._fingerprint}|{plan}".encode()).hexdigest()[:16]
-        return folder / f"first_counts-{key}.parquet"
+        key = hashlib.sha1(f"{content}|{self._fingerprint}|{plan}".encode()).hexdigest()[:16]
+        return folder / ".cache" / f"first_counts-{key}.parquet"
+
+    def aggregates_missing(self) -> list[str]:
+        """The plans whose first counts are neither loaded nor on disk for the served data."""
+        version = self.version()
+        done = self._materialized.get(version, set())
+        missing = []
+        for plan in self.plans:
+            cache = self._first_counts_cache(version, plan)
+            if plan not in done and (cache is None or not cache.is_file()):
+                missing.append(plan)
+        return missing
 
     def execute(self, query: NamedQuery, bound: dict[str, Any]) -> pd.DataFrame:
         """Run without the cache (the benchmark uses this)."""
         try:
             if bound.get("plan"):
                 self.materialize(bound["plan"])
+            for macro, names in query.memos:
+                self.memoize(macro, {n: bound.get(n) for n in names})
             return self.cursor().execute(query.sql, bound).df()
         except duckdb.Error as exc:
             raise QueryError(f"查询 {query.name} 执行出错：{str(exc).splitlines()[0]}") from exc

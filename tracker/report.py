@@ -209,3 +209,34 @@ def write_report(
     dispatch = runner.run("dispatch", plan=plan, as_of=as_of, level=level)
     Path(out).write_bytes(build_xlsx(dispatch, info, demo))
     print(f"已写入 {out}（{len(dispatch)} 行，截至{ui.fmt_date(as_of)}）")
+
+
+# --- interim (issue-14): replaced by issue-11's versions on merge
+def dispatch_xlsx(runner: object, plan: str, as_of: dt.date, level: str | None) -> bytes:
+    """The dispatch workbook of the period holding ``as_of`` (interim: build_xlsx over the dispatch query)."""
+    from tracker.store import is_demo
+
+    dispatch = runner.run("dispatch", plan=plan, as_of=as_of, level=level)
+    return build_xlsx(dispatch, ui.plan_info(plan), is_demo(runner.data_dir))
+
+
+def bulletin_text(runner: object, plan: str, as_of: dt.date, level: str | None) -> str:
+    """The 通报 text as of ``as_of`` (interim: summary_text over the progress query)."""
+    from tracker.store import is_demo
+
+    progress = runner.run("progress", plan=plan, as_of=as_of, level=level)
+    return summary_text(progress, ui.plan_info(plan), as_of, is_demo(runner.data_dir))
+
+
+def bulletin_docx(runner: object, plan: str, as_of: dt.date, level: str | None) -> bytes:
+    """The 通报 as a Word document (interim: the text of bulletin_text, one paragraph per block)."""
+    import docx
+
+    info = ui.plan_info(plan)
+    document = docx.Document()
+    document.add_heading(f"{info['name']} 双周调度通报", level=1)
+    for block in bulletin_text(runner, plan, as_of, level).split("\n\n"):
+        document.add_paragraph(block)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

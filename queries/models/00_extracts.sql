@@ -18,7 +18,9 @@ SELECT
     CAST(status AS VARCHAR)          AS status,
     CAST(passed AS BOOLEAN)          AS passed,
     CAST(employed AS BOOLEAN)        AS employed,
-    CAST(entered_on AS DATE)         AS entered_on
+    CAST(entered_on AS DATE)         AS entered_on,
+    -- CONTRACT §4: optional 培训机构名称 (NULL where the extract has none)
+    CAST(institution_name AS VARCHAR) AS institution_name
 FROM training_raw;
 
 CREATE OR REPLACE VIEW certificates AS
@@ -34,8 +36,17 @@ SELECT
     CAST(school_name AS VARCHAR)        AS school_name,
     CAST(graduating_student AS BOOLEAN) AS graduating_student,
     CAST(major AS VARCHAR)              AS major,
-    CAST(training_record_id AS VARCHAR) AS training_record_id
+    CAST(training_record_id AS VARCHAR) AS training_record_id,
+    -- CONTRACT §4: optional 评价机构名称
+    CAST(evaluator_name AS VARCHAR)     AS evaluator_name
 FROM certificates_raw;
+
+-- the name each institution goes by (the most recent one entered), for pages, exports and texts
+CREATE OR REPLACE VIEW institution_names AS
+SELECT institution_id, arg_max(institution_name, entered_on) AS institution_name
+FROM training
+WHERE institution_name IS NOT NULL
+GROUP BY institution_id;
 
 -- CONTRACT §3: a training counts only when completed
 CREATE OR REPLACE VIEW completed_training AS
