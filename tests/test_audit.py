@@ -39,7 +39,7 @@ def served(tmp_path, capsys) -> Path:
             [certificate_row(100 * k + i, issue_date="2023-06-01") for i in range(10)],
         )
         files = [str(p) for p in sorted(src.glob("*.parquet"))]
-        assert cli.main(["ingest", *files, "--data", str(data)]) == 0, capsys.readouterr().err
+        assert cli.main(["ingest", *files, "--data", str(data), "--create"]) == 0, capsys.readouterr().err
     return data
 
 

@@ -200,7 +200,11 @@ def unit_names_shown(at: AppTest) -> set[str]:
 @pytest.mark.parametrize(
     "name,pages,foreign",
     [
-        ("liulin", ["pages/overview.py", "pages/biweekly.py", "pages/drilldown.py"], ["石楼县", "小店区", "太原市"]),
+        (
+            "liulin",
+            ["pages/overview.py", "pages/biweekly.py", "pages/drilldown.py", "pages/subsidy.py"],
+            ["石楼县", "小店区", "太原市"],
+        ),
         ("ty-edu", ["pages/overview.py", "pages/schools.py"], ["山西农业大学", "大同市教育局"]),
         ("sxu", ["pages/overview.py", "pages/schools.py"], ["太原理工大学", "山西医科大学"]),
         ("checker", ["pages/compliance.py", "pages/drilldown.py"], ["小店区", "太原市", "长治市"]),

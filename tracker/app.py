@@ -217,6 +217,8 @@ PAGE_ROLES = {
     "pages/schools.py": {"province", "edu_dept", "edu_city", "school", "analyst", "data_admin"},
     "pages/drilldown.py": {"province", "city", "county", "analyst", "data_admin", "auditor"},
     "pages/compliance.py": {"province", "auditor"},
+    "pages/subsidy.py": {"province", "city", "county", "analyst", "data_admin", "auditor"},
+    "pages/archive.py": {"province", "analyst", "data_admin"},  # published files hold every unit: not scoped
     "pages/data.py": {"data_admin"},
 }
 # URL parameters that name a unit: a link naming one outside the user's scope answers 无权限 before any page runs

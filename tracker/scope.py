@@ -24,6 +24,7 @@ PROVINCE = "140000"
 #   records  person-level rows carry county_code: only roles with records, counties in scope
 #   county   aggregated rows per institution carry county_code: kept when the county is in own
 #   meta     no unit in the rows (plan metadata, year lists, trajectories): as is, after the parameter check
+#   inside   rows inside the unit parameter that carry no unit (institutions): the unit must be the user's own
 ROW_RULES: dict[str, str] = {
     "biweekly": "unit",
     "causes_own_lines": "unit",
@@ -51,9 +52,17 @@ ROW_RULES: dict[str, str] = {
     "school_pace": "meta",
     "school_plans": "meta",
     "school_quota": "unit",
+    "subsidy_pace": "meta",
+    "subsidy_records": "records",
+    "subsidy_rules": "meta",
+    "subsidy_summary": "unit",
+    "subsidy_unpaid": "meta",
+    "timeliness_county": "county",
+    "timeliness_institution": "inside",
+    "timeliness_unit": "unit",
 }
 # queries whose unit parameter opens the inside of a unit (its institutions, its graduates): own units only
-INSIDE_QUERIES = {"school_detail_certs", "school_pace"}
+INSIDE_QUERIES = {"school_detail_certs", "school_pace", "timeliness_institution"}
 # rows without a unit that are totals over all units (group totals of the school units): kept
 TOTAL_ROWS_OK = {"school_groups"}
 RECORD_QUERIES = {name for name, rule in ROW_RULES.items() if rule == "records"}
@@ -113,6 +122,8 @@ class Scope:
             raise ScopeError(f"无权限：查询 {query_name} 未定义数据范围")
         if rule == "records" and not self.records:
             raise ScopeError(f"无权限：{self.role_label}不能查看个人明细记录")
+        if rule == "inside" and not self.everything and not params.get("unit"):
+            raise ScopeError(f"无权限：请选择您的单位（{self.describe()}）")
         for key in ("unit", "within"):
             code = params.get(key)
             if code in (None, ""):
@@ -135,7 +146,7 @@ class Scope:
         rule = ROW_RULES.get(query_name)
         if self.everything and (rule != "records" or self.counties is None):
             return df
-        if rule == "meta":
+        if rule in ("meta", "inside"):
             if query_name == "drill_metrics" and self.home and "home_unit" in df:
                 df = df.copy()
                 df.loc[~df["home_unit"].map(self._own).astype(bool), "home_unit"] = self.home
@@ -219,6 +230,8 @@ class ScopedRunner:
         self._audited: set[tuple] = set()
 
     def run(self, name: str, **params: Any) -> pd.DataFrame:
+        if ROW_RULES.get(name) == "inside" and not params.get("unit") and self.scope.home:
+            params = {**params, "unit": self.scope.home}  # no unit chosen: the user's own, not the province's
         df = self.base.run(name, scope=self.scope, **params)
         if name in RECORD_QUERIES:
             key = (name, tuple(sorted((k, str(v)) for k, v in params.items())), self.base.version())
