@@ -3,7 +3,8 @@
     python scripts/load_test.py [--sessions 20] [--duration 180] [--data FOLDER] [--json OUT]
 
 Starts (all on loopback, in a temporary folder, stopped again at the end):
-- a copy of the data folder (the audit log is written into it), a users file with one account per role and unit
+- a copy of the data folder (the audit log is written into it) with every plan's aggregates built, as an import
+  builds them before a version is served; a users file with one account per role and unit
   below, a settings file with ``[auth] trust_proxy = true``;
 - two replicas: ``streamlit run dashboard.py`` on two free ports;
 - nginx from deploy/nginx/skills-tracker.conf's recipe (websocket upgrade, a sticky route cookie) on a free port
@@ -39,7 +40,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tracker import users  # noqa: E402
+from tracker import aggregates, users  # noqa: E402
 from tracker.scope import for_user  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -323,6 +324,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     try:
         data = tmp / "data"
         shutil.copytree(args.data, data)
+        # as an import does before its version is served (issue #12): the replicas then never build them on a click
+        t_build = time.time()
+        aggregates.build(data)
+        print(f"aggregates built in {time.time() - t_build:.0f} s", flush=True)
         users_file = tmp / "users.json"
         for name, (role, unit, _, _) in ACCOUNTS.items():
             users.add(name, role, unit, PASSWORD, None, users_file)
