@@ -23,14 +23,15 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 # Debian's packages the readers' checks use: Chromium + CJK fonts (pages), LibreOffice Calc / Writer without a
-# GUI (exports and the 通报 converted to PDF as an office prints them), poppler-utils (pdfinfo, pdftotext, pdftoppm)
+# GUI (exports and the 通报 converted to PDF as an office prints them), poppler-utils (pdfinfo, pdftotext, pdftoppm),
+# WenQuanYi Micro Hei (the TrueType font embedded in the PDF briefs), nginx (replicas behind a proxy in the load test)
 DEB_PACKAGES := chromium fonts-noto-cjk fonts-noto-color-emoji fonts-wqy-microhei libreoffice-calc-nogui \
-	libreoffice-writer-nogui poppler-utils
+	libreoffice-writer-nogui poppler-utils nginx
 
 browser-deps:
 	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk" \
 	    || ! fc-list 2>/dev/null | grep -qi "wenquanyi micro hei" \
-	    || ! command -v soffice >/dev/null || ! command -v pdfinfo >/dev/null; then \
+	    || ! command -v soffice >/dev/null || ! command -v pdfinfo >/dev/null || [ ! -x /usr/sbin/nginx ]; then \
 	  echo "installing Debian's $(DEB_PACKAGES) for the browser and document tests"; \
 	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES) >/dev/null) \
 	    || echo "could not install them: the browser and document tests will fail or skip"; \

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tracker import app, archive_view, ui
+from tracker import app, archive_view, audit, ui
 
 sel = app.page_header("报告归档", "双周调度期结束后自动生成的调度表、通报和单位简报（发出后不再改动）")
 archive = archive_view.archive_dir()
@@ -51,14 +51,15 @@ for kind, label in archive_view.KIND_LABELS.items():
     st.markdown(f"**{label}**")
     cols = st.columns(min(4, len(group)))
     for k, f in enumerate(group):
-        cols[k % len(cols)].download_button(
-            f.get("unit_name") or label,
-            f["file"].read_bytes(),
-            file_name=f["title"],
-            mime=f["mime"],
-            icon=":material/download:" if f["checksum_ok"] else ":material/error:",
-            help=f"sha256 {f['sha256'][:16]}…"
-            + ("（与归档清单一致）" if f["checksum_ok"] else "（与归档清单不一致！）"),
-            on_click="ignore",
-            key=f"dl_{period_name}_{f['path']}",
-        )
+        with cols[k % len(cols)]:
+            audit.download_button(
+                f.get("unit_name") or label,
+                f["file"].read_bytes(),
+                f["title"],
+                what=f"archive {f['path']}",
+                mime=f["mime"],
+                icon=":material/download:" if f["checksum_ok"] else ":material/error:",
+                help=f"sha256 {f['sha256'][:16]}…"
+                + ("（与归档清单一致）" if f["checksum_ok"] else "（与归档清单不一致！）"),
+                key=f"dl_{period_name}_{f['path']}",
+            )

@@ -4,7 +4,7 @@ import logging
 
 import streamlit as st
 
-from tracker import app, charts, report, ui
+from tracker import app, audit, charts, report, ui
 
 sel = app.page_header("双周调度", "培训、取证工作进度双周调度制度（柳政办发〔2023〕19号 七(二)）")
 info = ui.plan_info(sel.plan)
@@ -93,31 +93,37 @@ except Exception:  # a document that cannot be built must not take the table wit
     logging.getLogger("tracker").exception("bulletin failed")
     bulletin_txt, bulletin_doc = None, None
 downloads = st.columns(3)
-downloads[0].download_button(
-    "下载调度表（Excel）",
-    report.dispatch_workbook(dispatch, info, sel.demo, report.issuer_for(sel.plan)),
-    file_name=f"双周调度表_{level_word}_{stamp}.xlsx",
-    icon=":material/download:",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    on_click="ignore",
-)
+with downloads[0]:
+    audit.download_button(
+        "下载调度表（Excel）",
+        report.dispatch_workbook(dispatch, info, sel.demo, report.issuer_for(sel.plan)),
+        file_name=f"双周调度表_{level_word}_{stamp}.xlsx",
+        what="dispatch.xlsx",
+        records=len(dispatch),
+        icon=":material/download:",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 if bulletin_doc is not None:
-    downloads[1].download_button(
-        "下载通报（Word）",
-        bulletin_doc,
-        file_name=f"通报_{level_word}_{stamp}.docx",
-        icon=":material/description:",
-        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        on_click="ignore",
-    )
-    downloads[2].download_button(
-        "下载通报（文本）",
-        bulletin_txt.encode("utf-8"),
-        file_name=f"通报_{level_word}_{stamp}.txt",
-        icon=":material/article:",
-        mime="text/plain",
-        on_click="ignore",
-    )
+    with downloads[1]:
+        audit.download_button(
+            "下载通报（Word）",
+            bulletin_doc,
+            file_name=f"通报_{level_word}_{stamp}.docx",
+            what="bulletin.docx",
+            records=len(dispatch),
+            icon=":material/description:",
+            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+    with downloads[2]:
+        audit.download_button(
+            "下载通报（文本）",
+            bulletin_txt.encode("utf-8"),
+            file_name=f"通报_{level_word}_{stamp}.txt",
+            what="bulletin.txt",
+            records=len(dispatch),
+            icon=":material/article:",
+            mime="text/plain",
+        )
     st.text_area("通报文字（可直接复制）", bulletin_txt, height=320)
 else:
     st.warning("本期通报暂时无法生成，调度表仍可下载。")

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import plotly.graph_objects as go
 import streamlit as st
 
-from tracker import app, charts, compliance, export, timeliness, ui
+from tracker import app, audit, charts, compliance, export, timeliness, ui
 
 sel = app.page_header("合规核查", "补贴性培训与取证补贴的核查规则（001 · 002 · 003）")
 
@@ -150,7 +150,7 @@ for tab, (cid, check) in zip(tabs, compliance.CHECKS.items()):
             st.caption(f"表中显示前5,000条；下载可得全部{len(shown):,}条。")
         stem = f"合规核查_{check.label}_{sel.as_of:%Y%m%d}"
         with st.container(horizontal=True):
-            st.download_button(
+            audit.download_button(
                 "下载记录（Excel，人员已脱敏）",
                 functools.partial(  # built when clicked: tens of thousands of rows take seconds
                     export.to_xlsx,
@@ -165,18 +165,20 @@ for tab, (cid, check) in zip(tabs, compliance.CHECKS.items()):
                     units=f"共{len(shown):,}{check.unit}，涉及{totals[cid]['persons']:,}人",
                 ),
                 f"{stem}.xlsx",
+                what=f"compliance {cid}.xlsx",
+                records=len(shown),
                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 icon=":material/download:",
-                on_click="ignore",
                 key=f"dlx_{cid}",
             )
-            st.download_button(
+            audit.download_button(
                 "下载记录（CSV，人员已脱敏）",
                 functools.partial(export.to_csv, shown),
                 f"{stem}.csv",
+                what=f"compliance {cid}.csv",
+                records=len(shown),
                 mime="text/csv",
                 icon=":material/download:",
-                on_click="ignore",
                 key=f"dl_{cid}",
             )
 

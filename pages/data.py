@@ -12,7 +12,7 @@ import time
 import pandas as pd
 import streamlit as st
 
-from tracker import app, compliance, data_view, ingest, pii, ui
+from tracker import app, audit, compliance, data_view, ingest, pii, ui
 from tracker.contract import TABLE_LABELS
 from tracker.ingest import worker
 
@@ -173,13 +173,14 @@ if uploads:
                 "问题": st.column_config.TextColumn(width="large"),
             },
         )
-        st.download_button(
+        audit.download_button(
             "下载问题清单（CSV）",
             data_view.problems_csv(problems),
             "校验问题清单.csv",
+            what="validation problems.csv",
+            records=len(problems),
             mime="text/csv",
             icon=":material/download:",
-            on_click="ignore",
         )
     if checked["ok"]:
         what = "、".join(f"{f['name']}（{TABLE_LABELS[f['table']]} {f['rows']:,} 条）" for f in checked["files"])
@@ -190,6 +191,12 @@ if uploads:
                 st.error(result.get("error") or "导入未完成：校验未通过，数据未作改动。", icon=":material/error:")
             else:
                 m = result["manifest"]
+                audit.dashboard_event(
+                    "import",
+                    what=result["version"],
+                    records=sum(s["imported"] for s in m["tables"].values()),
+                    detail={"files": [f["name"] for f in checked["files"]]},
+                )
                 lines = [
                     f"{TABLE_LABELS[t]}：本次 {s['imported']:,} 条（新增 {s['added']:,}，替换 {s['replaced']:,}），"
                     f"合计 {s['rows']:,} 条"
@@ -249,5 +256,10 @@ else:
                 except ingest.IngestError as exc:
                     st.error(str(exc))
                 else:
+                    audit.dashboard_event("rollback", what=target)
                     st.session_state["last_import"] = {"message": f"已切换到版本 {target}。", "lines": []}
                     st.rerun()
+
+# ---------------------------------------------------------------- audit trail (read-only)
+
+audit.show_log(folder)

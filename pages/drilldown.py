@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from tracker import app, export, geo, ui
+from tracker import app, audit, export, geo, ui
 from tracker.contract import PERSON_CATEGORIES, TRAINING_TYPES
 
 # what a unit of each type can be broken down into, the first being the default
@@ -72,16 +72,17 @@ def group_labels(dimension: str, detail: pd.DataFrame) -> list[str]:
 def downloads(frame: pd.DataFrame, name: str, key: str, notes: list[str]) -> None:
     stem = f"{name}_{sel.plan}_{sel.as_of.isoformat()}"
     with st.container(horizontal=True):
-        st.download_button(
+        audit.download_button(
             "下载 CSV",
             export.to_csv(frame),
             f"{stem}.csv",
-            "text/csv",
+            what=f"{name}.csv",
+            records=len(frame),
+            mime="text/csv",
             key=f"{key}_csv",
             icon=":material/download:",
-            on_click="ignore",
         )
-        st.download_button(
+        audit.download_button(
             "下载 Excel",
             export.to_xlsx(
                 frame,
@@ -93,10 +94,11 @@ def downloads(frame: pd.DataFrame, name: str, key: str, notes: list[str]) -> Non
                 plan=sel.plan,
             ),
             f"{stem}.xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            what=f"{name}.xlsx",
+            records=len(frame),
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"{key}_xlsx",
             icon=":material/download:",
-            on_click="ignore",
         )
 
 

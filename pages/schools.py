@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracker import app, ui
+from tracker import app, audit, ui
 from tracker import schools_view as sv
 
 sel = app.page_header("院校取证", "附件1 毕业生取证任务 · 院校定向培训")
@@ -183,29 +183,33 @@ if view == "table":
     ]
     if sel.demo:
         notes_x.append(ui.DEMO_NOTE)
-    d1.download_button(
-        "下载 Excel",
-        sv.to_xlsx(
-            download,
-            notes=notes_x,
-            title=f"{ui.plan_info(sel.plan)['name']}院校取证任务完成表",
-            basis=ui.plan_info(sel.plan)["document"],
-            as_of=sel.as_of,
-            plan=sel.plan,
-        ),
-        sv.download_name(sel.plan, sel.as_of, "xlsx"),
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
-        on_click="ignore",
-    )
-    d2.download_button(
-        "下载 CSV",
-        sv.to_csv(download),
-        sv.download_name(sel.plan, sel.as_of, "csv"),
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-    )
+    with d1:
+        audit.download_button(
+            "下载 Excel",
+            sv.to_xlsx(
+                download,
+                notes=notes_x,
+                title=f"{ui.plan_info(sel.plan)['name']}院校取证任务完成表",
+                basis=ui.plan_info(sel.plan)["document"],
+                as_of=sel.as_of,
+                plan=sel.plan,
+            ),
+            sv.download_name(sel.plan, sel.as_of, "xlsx"),
+            what="school_quota.xlsx",
+            records=len(download),
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            icon=":material/download:",
+        )
+    with d2:
+        audit.download_button(
+            "下载 CSV",
+            sv.to_csv(download),
+            sv.download_name(sel.plan, sel.as_of, "csv"),
+            what="school_quota.csv",
+            records=len(download),
+            mime="text/csv",
+            icon=":material/download:",
+        )
     if rows:
         code = shown.iloc[rows[0]]["unit_code"]
         d3.button(
@@ -237,32 +241,36 @@ elif view == "compare":
     if sel.demo:
         compare_notes.append(ui.DEMO_NOTE)
     c1, c2, _ = st.columns([1, 1, 4])
-    c1.download_button(
-        "下载本组 Excel",
-        sv.to_xlsx(
-            compare,
-            sv.group_name(cmp_group),
-            compare_notes,
-            title=f"{ui.plan_info(sel.plan)['name']}分组比较：{sv.group_name(cmp_group)}",
-            basis=ui.plan_info(sel.plan)["document"],
-            as_of=sel.as_of,
-            plan=sel.plan,
-        ),
-        f"院校取证_分组比较_{cmp_group}_{sel.plan}_{sel.as_of.isoformat()}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
-        on_click="ignore",
-        key="compare_xlsx",
-    )
-    c2.download_button(
-        "下载本组 CSV",
-        sv.to_csv(compare),
-        f"院校取证_分组比较_{cmp_group}_{sel.plan}_{sel.as_of.isoformat()}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-        key="compare_csv",
-    )
+    with c1:
+        audit.download_button(
+            "下载本组 Excel",
+            sv.to_xlsx(
+                compare,
+                sv.group_name(cmp_group),
+                compare_notes,
+                title=f"{ui.plan_info(sel.plan)['name']}分组比较：{sv.group_name(cmp_group)}",
+                basis=ui.plan_info(sel.plan)["document"],
+                as_of=sel.as_of,
+                plan=sel.plan,
+            ),
+            f"院校取证_分组比较_{cmp_group}_{sel.plan}_{sel.as_of.isoformat()}.xlsx",
+            what="school_groups.xlsx",
+            records=len(compare),
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            icon=":material/download:",
+            key="compare_xlsx",
+        )
+    with c2:
+        audit.download_button(
+            "下载本组 CSV",
+            sv.to_csv(compare),
+            f"院校取证_分组比较_{cmp_group}_{sel.plan}_{sel.as_of.isoformat()}.csv",
+            what="school_groups.csv",
+            records=len(compare),
+            mime="text/csv",
+            icon=":material/download:",
+            key="compare_csv",
+        )
 
     st.subheader("落后最多的单位")
     behind = quota[quota["status"] != "on_track"]

@@ -9,7 +9,7 @@ from functools import partial
 
 import streamlit as st
 
-from tracker import app, export, ui
+from tracker import app, audit, export, ui
 from tracker import subsidy_view as sv
 
 sel = app.page_header("资金测算", "按文件补贴标准测算应补贴金额，对照003号文第六条拨付额")
@@ -84,23 +84,25 @@ notes = sv.download_notes(sel.plan, sel.as_of, scope, sel.demo)
 
 def downloads(frame, what: str, key: str) -> None:
     with st.container(horizontal=True):
-        st.download_button(
+        audit.download_button(
             "下载 Excel",
             export.to_xlsx(frame, what, notes),
             sv.download_name(what, sel.plan, sel.as_of, "xlsx"),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            what=f"subsidy {what}.xlsx",
+            records=len(frame),
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"{key}_xlsx",
             icon=":material/download:",
-            on_click="ignore",
         )
-        st.download_button(
+        audit.download_button(
             "下载 CSV",
             export.to_csv(frame),
             sv.download_name(what, sel.plan, sel.as_of, "csv"),
-            "text/csv",
+            what=f"subsidy {what}.csv",
+            records=len(frame),
+            mime="text/csv",
             key=f"{key}_csv",
             icon=":material/download:",
-            on_click="ignore",
         )
 
 

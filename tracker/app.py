@@ -12,8 +12,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from tracker import ROOT, ui
+from tracker import ROOT, auth, ui
+from tracker.audit import AuditError
 from tracker.query import QueryError, Runner, get_runner
+from tracker.scope import OPEN, Scope, ScopedRunner, ScopeError
 from tracker.store import DataError, has_extracts, is_demo, mark_demo, resolve_data_dir
 
 DEFAULT_PLAN = "liulin-2023"
@@ -76,8 +78,23 @@ def _runner(folder: str) -> Runner:
     return get_runner(folder)
 
 
-def runner() -> Runner:
-    return _runner(str(data_dir()))
+def current_scope() -> Scope:
+    """The signed-in user's scope (OPEN when the dashboard runs without sign-in)."""
+    scope = st.session_state.get("scope")
+    return scope if isinstance(scope, Scope) else auth.gate()
+
+
+def runner() -> Runner | ScopedRunner:
+    """The shared runner as this session's user sees it (tracker/scope.py): pages, exports and the map use it."""
+    base = _runner(str(data_dir()))
+    scope = current_scope()
+    if scope is OPEN:
+        return base
+    held = st.session_state.get("_scoped_runner")
+    if not isinstance(held, ScopedRunner) or held.base is not base or held.scope != scope:
+        held = ScopedRunner(base, scope)
+        st.session_state["_scoped_runner"] = held
+    return held
 
 
 def plan_options() -> list[str]:
@@ -194,6 +211,30 @@ def sidebar() -> ui.Selection:
     return ui.Selection(plan=plan, as_of=as_of, latest=latest, data_version=version, demo=demo)
 
 
+# pages a role may open (others are not in its navigation); roles not listed under a page may open it
+PAGE_ROLES = {
+    "pages/overview.py": {
+        "province",
+        "city",
+        "county",
+        "edu_dept",
+        "edu_city",
+        "school",
+        "analyst",
+        "data_admin",
+        "auditor",
+    },
+    "pages/biweekly.py": {"province", "city", "county", "analyst", "data_admin", "auditor"},
+    "pages/schools.py": {"province", "edu_dept", "edu_city", "school", "analyst", "data_admin"},
+    "pages/drilldown.py": {"province", "city", "county", "analyst", "data_admin", "auditor"},
+    "pages/compliance.py": {"province", "auditor"},
+    "pages/subsidy.py": {"province", "city", "county", "analyst", "data_admin", "auditor"},
+    "pages/archive.py": {"province", "analyst", "data_admin"},  # published files hold every unit: not scoped
+    "pages/data.py": {"data_admin"},
+}
+# URL parameters that name a unit: a link naming one outside the user's scope answers 无权限 before any page runs
+UNIT_PARAMS = ("unit", "within", "county")
+
 PAGE_FILES = [
     ("pages/overview.py", "总览", ":material/dashboard:"),
     ("pages/biweekly.py", "双周调度", ":material/event_repeat:"),
@@ -209,13 +250,75 @@ PAGE_FILES = [
 def start() -> Any:
     """Page config, demo-data bootstrap, the sidebar selection and the navigation (returns the page to run)."""
     st.set_page_config(page_title="技能山西 目标进度", page_icon=str(ROOT / "assets" / "icon.png"), layout="wide")
+    scope = auth.gate()
     ensure_data()
     st.session_state["selection"] = sidebar()
+    auth.sidebar_badge(scope)
+    allowed = [
+        (path, title, icon) for path, title, icon in PAGE_FILES if scope is OPEN or scope.role in PAGE_ROLES[path]
+    ]
     pages = [
         st.Page(str(ROOT / path), title=title, icon=icon, default=(k == 0))
-        for k, (path, title, icon) in enumerate(PAGE_FILES)
+        for k, (path, title, icon) in enumerate(allowed)
     ]
-    return st.navigation(pages)
+    denied = None if scope is OPEN else _out_of_scope_link(scope)  # read before navigation clears the URL
+    navigation = st.navigation(pages)
+    if denied:
+        _refuse(scope, *denied)
+    return navigation
+
+
+def guard_page() -> Scope:
+    """Every page, however it was opened: signed in (not timed out), allowed to open this page, no link naming a
+    unit out of scope; in open mode the 演示模式 banner."""
+    scope = auth.gate()
+    if scope is OPEN:
+        st.markdown(f":orange-badge[:material/lock_open: {auth.OPEN_BANNER}]")
+        return scope
+    page = _current_page()
+    if page and scope.role not in PAGE_ROLES.get(page, set()):
+        st.error(f"无权限：{scope.describe()} 不能打开此页面。", icon=":material/block:")
+        st.stop()
+    denied = _out_of_scope_link(scope)
+    if denied:
+        _refuse(scope, *denied)
+    return scope
+
+
+def _current_page() -> str | None:
+    """The pages/… file being run (found on the call stack, so it holds however Streamlit started the page)."""
+    import inspect
+
+    pages_dir = (ROOT / "pages").resolve()
+    for frame in inspect.stack(context=0):
+        path = Path(frame.filename).resolve()
+        if path.parent == pages_dir:
+            return f"pages/{path.name}"
+    return None
+
+
+def _out_of_scope_link(scope: Scope) -> tuple[str, str] | None:
+    """The URL parameter naming a unit outside the scope (?unit=140105 for 柳林县), if any."""
+    for key in UNIT_PARAMS:
+        code = st.query_params.get(key)
+        if not code or code == "all" or scope.everything:  # all: the page's own word for "no unit chosen"
+            continue
+        allowed = code in scope.own if key == "county" else scope.visible(code)
+        if not allowed:
+            return key, code
+    return None
+
+
+def _refuse(scope: Scope, key: str, code: str) -> None:
+    """无权限 and nothing else: no figures of the unit are drawn."""
+    import contextlib
+
+    from tracker import audit
+
+    with contextlib.suppress(AuditError):
+        audit.record(data_dir(), "denied", scope, what=f"{key}={code}")
+    st.error(f"无权限：单位 {code} 不在您的数据范围（{scope.describe()}）内。", icon=":material/block:")
+    st.stop()
 
 
 def selection() -> ui.Selection:
@@ -236,13 +339,17 @@ def run(name: str, **params: Any) -> pd.DataFrame:
         params.setdefault("plan", sel.plan)
     try:
         return runner().run(name, **params)
-    except (QueryError, DataError) as exc:
+    except ScopeError as exc:
+        st.error(str(exc), icon=":material/block:")
+        st.stop()
+    except (QueryError, DataError, AuditError) as exc:
         st.error(user_message(exc))
         st.stop()
 
 
 def page_header(title: str, subtitle: str | None = None) -> ui.Selection:
     sel = selection()
+    guard_page()
     info = ui.plan_info(sel.plan)
     st.title(title)
     st.caption(

@@ -40,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     query.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: latest date in the data)")
     query.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
     query.add_argument("--format", choices=["csv", "json"], default="csv")
+    query.add_argument("--user", help="answer as this user of the users file sees it (role and unit scope)")
 
     bench = sub.add_parser("bench", help="time every named query (cold and warm median ms)")
     bench.add_argument("--rows", type=int, default=1_000_000)
@@ -58,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
         default="xlsx",
         help="xlsx: 双周调度表; docx: 通报; txt: the 通报's text (md: the same text, kept for old scripts)",
     )
+    report.add_argument("--user", help="the report as this user of the users file sees it (role and unit scope)")
 
     ingest = sub.add_parser("ingest", help="validate and import extract files as a new data version")
     ingest.add_argument("files", nargs="+")
@@ -76,6 +78,20 @@ def _parser() -> argparse.ArgumentParser:
     cycle.add_argument("--now", help="YYYY-MM-DD (default: today)")
     cycle.add_argument("--plan", action="append", default=[], help="publish only this plan (repeatable)")
     cycle.add_argument("--no-mail", action="store_true", help="do not send (the outbox is kept for a later run)")
+
+    users = sub.add_parser("users", help="local accounts for sign-in (file: SKILLS_USERS_FILE or [auth] users_file)")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    add = users_sub.add_parser("add", help="add or replace a user (password stored as an argon2 hash)")
+    add.add_argument("name")
+    add.add_argument(
+        "--role", required=True, help="省级 市 县 教育厅 市教育局 院校 分析员 数据管理员 核查员 (or their ids)"
+    )
+    add.add_argument("--unit", help="unit code: city / county (regions.csv) or school (schools.csv)")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    add.add_argument("--oidc", help="single sign-on identity (e-mail or subject) mapped to this user")
+    users_sub.add_parser("list", help="list users (never their hashes)")
+    remove = users_sub.add_parser("remove", help="remove a user")
+    remove.add_argument("name")
     return ap
 
 
@@ -93,9 +109,13 @@ def main(argv: list[str] | None = None) -> int:
         print("已中断。", file=sys.stderr)
         return 130
     except Exception as exc:
+        from tracker.audit import AuditError
         from tracker.query import QueryError
+        from tracker.scope import ScopeError
+        from tracker.users import UsersError
 
-        print(f"错误：{_sentence(exc) if not isinstance(exc, QueryError) else exc}", file=sys.stderr)
+        known = isinstance(exc, QueryError | ScopeError | UsersError | AuditError)
+        print(f"错误：{exc if known else _sentence(exc)}", file=sys.stderr)
         return EXIT_USAGE
 
 
@@ -176,7 +196,7 @@ def cmd_query(args: argparse.Namespace) -> int:
             raise UsageError(f"--param 应为 KEY=VALUE：{item}")
         params[key.strip()] = value.strip()
     as_of = _date(args.as_of)
-    runner = Runner(_data_dir(args.data))
+    runner = _as_user(Runner(_data_dir(args.data)), args.user)
     if args.name not in runner.queries:
         raise UsageError(f"未知查询 {args.name}（python -m tracker query --list 列出全部查询）")
     if as_of is not None:
@@ -210,6 +230,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from tracker.query import get_runner
     from tracker.report import write_report
 
     if args.out and args.out != "-":
@@ -218,27 +239,93 @@ def cmd_report(args: argparse.Namespace) -> int:
             raise UsageError(f"输出文件夹不存在：{folder}（--out {args.out}）")
         if Path(args.out).expanduser().is_dir():
             raise UsageError(f"--out 应为文件名，而 {args.out} 是文件夹")
+    data = _data_dir(args.data)
+    runner = _as_user(get_runner(data), args.user)
     write_report(
         plan=args.plan,
         as_of=_date(args.as_of),
-        data=_data_dir(args.data),
+        data=data,
         out=args.out,
         fmt=args.format,
         level=args.level,
+        runner=runner,
     )
+    if args.user:
+        from tracker import audit
+
+        audit.record(
+            data, "export", runner.scope, what=f"report {args.plan} ({args.format})", detail={"out": args.out or "-"}
+        )
+    return 0
+
+
+def _as_user(runner: Any, name: str | None) -> Any:
+    """The runner as user ``name`` of the users file sees it (the dashboard's scope code), or as is."""
+    if not name:
+        return runner
+    from tracker import users
+    from tracker.scope import ScopedRunner, for_user
+
+    path = users.users_path()
+    if path is None or not path.is_file():
+        raise UsageError("--user 需要用户文件（设置 SKILLS_USERS_FILE 或 settings.toml 的 [auth] users_file）")
+    user = users.load(path).get(name)
+    if user is None:
+        raise UsageError(f"用户文件 {path} 中没有用户 {name}")
+    return ScopedRunner(runner, for_user(user))
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from tracker import users
+
+    path = users.users_path()
+    if path is None:
+        raise UsageError("未设置用户文件：请设置 SKILLS_USERS_FILE 或 settings.toml 的 [auth] users_file")
+    if args.users_command == "add":
+        password = None
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        user = users.add(args.name, args.role, args.unit, password, args.oidc, path)
+        print(f"已保存用户 {user.name}（{user.role_label}{' ' + user.unit if user.unit else ''}）到 {path}")
+    elif args.users_command == "list":
+        for user in users.load(path).values():
+            sign_in = "密码" if user.hash else ""
+            if user.oidc:
+                sign_in += ("+" if sign_in else "") + f"统一身份认证 {user.oidc}"
+            print(f"{user.name}\t{user.role_label}\t{user.unit or '全省'}\t{sign_in}")
+    else:
+        users.remove(args.name, path)
+        print(f"已删除用户 {args.name}")
     return 0
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from tracker.ingest import ingest_cli
 
-    return ingest_cli(args.files, resolve_data_dir(args.data), create=args.create, check_only=args.check)
+    folder = resolve_data_dir(args.data)
+    code = ingest_cli(args.files, folder, create=args.create, check_only=args.check)
+    if code == 0 and not args.check:
+        _audit_cli(folder, "import", what=", ".join(Path(f).name for f in args.files))
+    return code
 
 
 def cmd_versions(args: argparse.Namespace) -> int:
     from tracker.ingest import versions_cli
 
-    return versions_cli(resolve_data_dir(args.data), rollback=args.rollback)
+    folder = resolve_data_dir(args.data)
+    code = versions_cli(folder, rollback=args.rollback)
+    if code == 0 and args.rollback:
+        _audit_cli(folder, "rollback", what=args.rollback)
+    return code
+
+
+def _audit_cli(folder: Path, event: str, what: str) -> None:
+    """Imports and rollbacks from the command line go into the same audit log, under the operator's login."""
+    import getpass
+
+    from tracker import audit
+
+    audit.record(folder, event, None, what=what, user=f"命令行:{getpass.getuser()}")
 
 
 def cmd_cycle(args: argparse.Namespace) -> int:
@@ -262,6 +349,7 @@ COMMANDS = {
     "ingest": cmd_ingest,
     "versions": cmd_versions,
     "cycle": cmd_cycle,
+    "users": cmd_users,
 }
 
 __all__ = ["main"]

@@ -37,6 +37,7 @@ import pyarrow.parquet as pq
 
 from tracker import QUERIES_DIR, REFERENCE_DIR
 from tracker.contract import NAME_COLUMNS, TABLES
+from tracker.scope import Scope
 from tracker.store import DataError, active_dir, content_key, data_version, resolve_data_dir, table_source
 
 CACHE_SIZE = 256
@@ -273,24 +274,30 @@ class Runner:
         return params
 
     # -- running -----------------------------------------------------------------------------
-    def run(self, name: str, **params: Any) -> pd.DataFrame:
-        """The result of named query ``name`` (cached per parameters and data version)."""
+    def run(self, name: str, scope: Scope | None = None, **params: Any) -> pd.DataFrame:
+        """The result of named query ``name`` (cached per parameters and data version), as ``scope`` may see it
+        (tracker/scope.py: a parameter naming a unit out of scope raises ScopeError; rows out of scope are dropped).
+        """
         query = self.queries.get(name)
         if query is None:
             raise QueryError(f"未知查询 {name}（python -m tracker query --list 列出全部查询）")
+        if scope is not None:
+            scope.check(name, params)
         bound = self.bind(query, self._default_as_of(query, params))
         version = self.version()
         key = (name, tuple(sorted(bound.items())), version)
         with self._lock:
-            if key in self._cache:
+            cached = self._cache.get(key)
+            if cached is not None:
                 self._cache.move_to_end(key)
-                return self._cache[key].copy()
-        result = self.execute(query, bound)
-        with self._lock:
-            self._cache[key] = result
-            while len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
-        return result.copy()
+        if cached is None:
+            cached = self.execute(query, bound)
+            with self._lock:
+                self._cache[key] = cached
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        # the cache holds the whole answer; every caller gets it through its own scope, never another's
+        return cached.copy() if scope is None else scope.filter(name, cached.copy())
 
     def materialize(self, plan: str) -> None:
         """Fill unit_first_counts for a plan once per data version (idempotent, thread-safe).

@@ -218,13 +218,19 @@ def bulletin_docx(runner: Runner, plan: str, as_of: dt.date, level: str | None) 
 
 
 def write_report(
-    plan: str, as_of: dt.date | None, data: Path, out: str | None, fmt: str = "xlsx", level: str | None = None
+    plan: str,
+    as_of: dt.date | None,
+    data: Path,
+    out: str | None,
+    fmt: str = "xlsx",
+    level: str | None = None,
+    runner: Any = None,
 ) -> None:
     """``python -m tracker report``: xlsx (the dispatch table), docx (the 通报), txt / md (the 通报's text)."""
     from tracker.cli import UsageError
     from tracker.query import QueryError, get_runner
 
-    runner = get_runner(data)
+    runner = runner or get_runner(data)  # a tracker.scope.ScopedRunner when the CLI acts as a user (--user)
     if plan not in runner.plans:
         raise QueryError(f"未知计划 {plan}（可用：{', '.join(runner.plans)}）")
     if level is not None and level not in LEVEL_WORD:
