@@ -240,7 +240,7 @@ def test_downloads_and_the_bulletin_hold_only_units_in_scope(runner, tmp_path):
     assert any("柳林县" in c for c in cells)
     assert not any(c.endswith(n) for c in cells for n in names_out if len(n) > 1), "another county in the workbook"
     md = tmp_path / "bulletin.md"
-    report.write_report("sx-train-2023", None, runner.data_dir, str(md), "md", None, runner=scoped)
+    report.write_report("sx-train-2023", None, runner.data_dir, str(md), "md", "county", runner=scoped)
     text = md.read_text(encoding="utf-8")
     assert "柳林县" in text
     siblings = {REGIONS[c]["name"] for c in beneath("141100") & COUNTIES} - {"柳林县"}

@@ -50,6 +50,7 @@ import pandas as pd
 
 from tracker import settings, ui
 from tracker.inbox import InboxResult, import_inbox
+from tracker.store import fsync_dir as _fsync_dir
 
 LOCK_FILE = ".cycle.lock"
 STATUS_FILE = ".cycle-status.json"
@@ -148,15 +149,6 @@ def readiness(period: Period, now: dt.date, latest: dt.date) -> tuple[str, dt.da
 
 
 # ---------------------------------------------------------------- files on disk
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _write(path: Path, data: bytes) -> dict[str, Any]:

@@ -166,13 +166,17 @@ def mark_demo(folder: Path) -> None:
 # ---------------------------------------------------------------- writing versions
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a folder's entries (a rename into it) durable; best effort where the platform cannot."""
     with contextlib.suppress(OSError):
         fd = os.open(path, os.O_RDONLY)
         try:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+_fsync_dir = fsync_dir
 
 
 def _fsync_file(path: Path) -> None:
