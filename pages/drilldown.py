@@ -733,9 +733,14 @@ else:
         },
     )
 
-st.markdown(
-    "**预警机构**（合格率低于80%或就业率低于30%将被取消下年度补贴性培训资格；订单式项目制就业率低于80%不予补贴）"
-)
+# the watch list applies only the rules of the plan's own document (CONTRACT §4; institution_watchlist.sql)
+WATCH_RULES = {
+    "000": "合格率低于80%或就业率低于30%将被取消下年度补贴性培训资格（晋政发〔2017〕61号）",
+    "002": "订单式项目制就业率低于80%不予补贴（柳政办发〔2023〕19号、晋人社厅函〔2023〕786号）",
+    "003": "订单式项目制就业率低于80%不予补贴（晋人社厅函〔2023〕786号）",
+}
+watch_rule = WATCH_RULES.get(ui.plan_info(sel.plan)["seed"], "本计划所依据的文件对培训机构没有合格率、就业率要求")
+st.markdown(f"**预警机构**（{watch_rule}）")
 min_completed = st.number_input(
     "结业人数不少于",
     min_value=1,
@@ -784,11 +789,7 @@ else:
         watch_table,
         f"预警机构_{unit_name}",
         "watch",
-        [
-            f"截至{ui.fmt_date(sel.as_of)}；合格率<80%或就业率<30%（晋政发〔2017〕61号），"
-            "订单式项目制就业率<80%（晋人社厅函〔2023〕786号）"
-        ]
-        + ([ui.DEMO_NOTE] if sel.demo else []),
+        [f"截至{ui.fmt_date(sel.as_of)}；{watch_rule}"] + ([ui.DEMO_NOTE] if sel.demo else []),
     )
 
 # ---- forecast -------------------------------------------------------------------------------------------------------

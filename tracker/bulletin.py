@@ -271,7 +271,8 @@ def compose(runner: Runner, plan: str, as_of: dt.date, level: str | None) -> lis
 
 def issuer(top_name: str = "") -> str:
     """``[bulletin] issuer``, else '<top unit>“人人持证、技能社会”建设工作领导小组办公室'."""
-    return str(settings.get("bulletin", "issuer", "") or f"{top_name}“人人持证、技能社会”建设工作领导小组办公室")
+    own_name = top_name.split("·")[-1]  # an office signs with its own name (柳林县…), not the city-qualified label
+    return str(settings.get("bulletin", "issuer", "") or f"{own_name}“人人持证、技能社会”建设工作领导小组办公室")
 
 
 def issue_date() -> dt.date:
