@@ -186,11 +186,23 @@ async def settle(page: Any, timeout_ms: int) -> None:
 
 
 async def sign_in(page: Any, name: str, timeout_ms: int) -> None:
-    await page.get_by_label("用户名").fill(name)
-    await page.get_by_label("密码").fill(PASSWORD)
-    await page.get_by_role("button", name="登录").click()
-    # signed in: the navigation appears (every role has at least two pages); a refusal shows an alert instead
-    await page.wait_for_selector('[data-testid="stSidebarNav"], [data-testid="stAlert"]', timeout=timeout_ms)
+    """Fill the form and press 登录 as a person would — again if the press fell into a rerun of the page and was
+    lost (the form is still there, unanswered, after a while)."""
+    outcome = '[data-testid="stSidebarNav"], [data-testid="stAlert"]'
+    deadline = time.perf_counter() + timeout_ms / 1000
+    while True:
+        await page.get_by_label("用户名").fill(name)
+        await page.get_by_label("密码").fill(PASSWORD)
+        await page.get_by_role("button", name="登录").click()
+        # signed in: the navigation appears (every role has at least two pages); a refusal shows an alert instead
+        wait_ms = int(min(30.0, max(1.0, deadline - time.perf_counter())) * 1000)
+        try:
+            await page.wait_for_selector(outcome, timeout=wait_ms)
+            break
+        except Exception:
+            if time.perf_counter() >= deadline or not await page.get_by_role("button", name="登录").count():
+                raise
+            await settle(page, timeout_ms)
     await settle(page, timeout_ms)
     if not await page.locator('[data-testid="stSidebarNav"]').count():
         raise RuntimeError(f"{name}: sign-in failed")

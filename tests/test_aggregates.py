@@ -61,12 +61,9 @@ def test_duckdb_resources_come_from_the_settings_file(tmp_path, monkeypatch):
 
 
 def _served(tmp_path):
-    import os as _os
-
     from tracker import ingest
 
-    folder = tmp_path / "served"
-    _os.environ.setdefault("SKILLS_ID_SALT", "test-salt-aggregates")
+    folder = tmp_path / "served"  # the callers set SKILLS_ID_SALT with monkeypatch
     csv = tmp_path / "training.csv"
     from tracker.contract import TRAINING_SCHEMA
 
