@@ -50,7 +50,7 @@ import pandas as pd
 
 from tracker import settings, ui
 from tracker.inbox import InboxResult, import_inbox
-from tracker.store import fsync_dir as _fsync_dir
+from tracker.store import fsync_dir
 
 LOCK_FILE = ".cycle.lock"
 STATUS_FILE = ".cycle-status.json"
@@ -168,7 +168,7 @@ def write_json_atomic(path: Path, value: Any) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def sha256_file(path: Path) -> str:
@@ -297,7 +297,7 @@ def publish_period(runner: Any, archive: Path, period: Period, as_of: dt.date, l
         manifest = build_period(runner, period, as_of, latest, now, tmp)
         write_json_atomic(tmp / MANIFEST, manifest)
         for sub in (tmp / "briefs", tmp):
-            _fsync_dir(sub)
+            fsync_dir(sub)
         pause = os.environ.get(PAUSE_ENV)
         if pause:
             print(
@@ -305,7 +305,7 @@ def publish_period(runner: Any, archive: Path, period: Period, as_of: dt.date, l
             )
             time.sleep(float(pause))
         os.rename(tmp, final)
-        _fsync_dir(plan_dir)
+        fsync_dir(plan_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -181,6 +181,7 @@ class Runner:
         self._local = threading.local()
         self._cache: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
         self._materialized: dict[str, set[str]] = {}
+        self._aggregates_complete: set[str] = set()
         self._plan_locks: dict[tuple[str, str], threading.Lock] = {}
         self._memo_keys: dict[str, list[tuple[tuple, str]]] = {}
         self._memo_seq = 0
@@ -376,18 +377,26 @@ class Runner:
             content = content_key(folder)
         except (DataError, OSError):
             return None
-        key = hashlib.sha1(f"{content}|{self._fingerprint}|{plan}".encode()).hexdigest()[:16]
-        return folder / ".cache" / f"first_counts-{key}.parquet"
+        return folder / ".cache" / _first_counts_name(content, self._fingerprint, plan)
 
     def aggregates_missing(self) -> list[str]:
-        """The plans whose first counts are neither loaded nor on disk for the served data."""
+        """The plans whose first counts are neither loaded nor on disk for the served data.
+
+        Asked on every page run: once a data version is found complete it is remembered, so the check costs
+        one version lookup instead of a content key per plan."""
         version = self.version()
+        if version in self._aggregates_complete:
+            return []
         done = self._materialized.get(version, set())
-        missing = []
-        for plan in self.plans:
-            cache = self._first_counts_cache(version, plan)
-            if plan not in done and (cache is None or not cache.is_file()):
-                missing.append(plan)
+        folder = active_dir(self.data_dir)
+        key = content_key(folder)
+        missing = [
+            plan
+            for plan in self.plans
+            if plan not in done and not (folder / ".cache" / _first_counts_name(key, self._fingerprint, plan)).is_file()
+        ]
+        if not missing:
+            self._aggregates_complete.add(version)
         return missing
 
     def execute(self, query: NamedQuery, bound: dict[str, Any]) -> pd.DataFrame:
@@ -431,6 +440,11 @@ class Runner:
         t0 = time.perf_counter()
         df = self.execute(query, bound)
         return df, (time.perf_counter() - t0) * 1000
+
+
+def _first_counts_name(content: str, fingerprint: str, plan: str) -> str:
+    """A plan's first counts file: keyed by the tables' content, the plan library and models, and the plan."""
+    return f"first_counts-{hashlib.sha1(f'{content}|{fingerprint}|{plan}'.encode()).hexdigest()[:16]}.parquet"
 
 
 def _convert(p: Param, value: Any) -> Any:

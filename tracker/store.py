@@ -176,9 +176,6 @@ def fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
-_fsync_dir = fsync_dir
-
-
 def _fsync_file(path: Path) -> None:
     with open(path, "rb") as fh:
         os.fsync(fh.fileno())
@@ -191,7 +188,7 @@ def _write_text_atomic(path: Path, text: str) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 @contextlib.contextmanager
@@ -468,10 +465,10 @@ def write_version(
             mpath = tmp / "manifest.json"
             mpath.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
             _fsync_file(mpath)
-            _fsync_dir(tmp)
+            fsync_dir(tmp)
             final = root / version
             os.rename(tmp, final)
-            _fsync_dir(root)
+            fsync_dir(root)
         except OSError as exc:
             shutil.rmtree(tmp, ignore_errors=True)
             raise _disk_error(exc) from None
@@ -520,7 +517,7 @@ def switch_current(data_dir: Path, version: str | None) -> None:
     if version is None:
         with contextlib.suppress(FileNotFoundError):
             os.remove(data_dir / CURRENT_FILE)
-        _fsync_dir(data_dir)
+        fsync_dir(data_dir)
         return
     _write_text_atomic(data_dir / CURRENT_FILE, version + "\n")
 

@@ -97,9 +97,21 @@ CREATE OR REPLACE MACRO unit_progress(p_plan, p_level, p_as_of) AS TABLE
 WITH read_on AS (
     SELECT measured_on(p_as_of) AS measured_on, data_latest() AS data_latest
 ),
+plan_grid AS (
+    SELECT * FROM plan_unit_grid(p_plan, p_level)
+),
+windows AS (
+    -- evaluated once per metric window, not once per unit: the trajectory at the date figures are read on, and
+    -- whether the window holds any data at all
+    SELECT metric, start, deadline,
+           expected_share(p_plan, metric, start, deadline, (SELECT measured_on FROM read_on)) AS expected_share,
+           window_has_data(start, deadline) AS has_data
+    FROM (SELECT DISTINCT metric, start, deadline FROM plan_grid)
+),
 grid AS (
-    SELECT g.*, window_has_data(g.start, g.deadline) AS has_data
-    FROM plan_unit_grid(p_plan, p_level) AS g
+    SELECT g.*, w.expected_share, w.has_data
+    FROM plan_grid AS g
+    JOIN windows AS w USING (metric, start, deadline)
 ),
 counts AS (
     SELECT * FROM unit_metric_counts(p_plan, (SELECT measured_on FROM read_on))
@@ -111,22 +123,17 @@ measured AS (
     FROM grid AS g
     LEFT JOIN counts AS c USING (unit_type, unit_code, metric)
 ),
-shares AS (
-    -- the trajectory is evaluated once per metric window, not once per unit, at the date figures are read on
-    SELECT metric, start, deadline,
-           expected_share(p_plan, metric, start, deadline, (SELECT measured_on FROM read_on)) AS expected_share
-    FROM (SELECT DISTINCT metric, start, deadline FROM grid)
-),
-scored AS (
+compared AS (
     SELECT m.*,
            completion_pct(m.kind, m.actual, m.target) AS pct_raw,
-           expected_pct(m.kind, s.expected_share, m.target) AS expected_raw,
-           CASE WHEN m.kind = 'count' THEN s.expected_share END AS share,
-           progress_status(p_as_of, m.start, m.has_data, m.actual IS NOT NULL, m.target,
-                           completion_pct(m.kind, m.actual, m.target),
-                           expected_pct(m.kind, s.expected_share, m.target)) AS status
+           expected_pct(m.kind, m.expected_share, m.target) AS expected_raw,
+           CASE WHEN m.kind = 'count' THEN m.expected_share END AS share
     FROM measured AS m
-    JOIN shares AS s USING (metric, start, deadline)
+),
+scored AS (
+    SELECT *,
+           progress_status(p_as_of, start, has_data, actual IS NOT NULL, target, pct_raw, expected_raw) AS status
+    FROM compared
 ),
 judged AS (
     -- a completion the data cannot support is left empty (before the start, or without data); the time-expected

@@ -3,10 +3,19 @@
 -- holding it); its increment is that cumulative minus the previous period's. CONTRACT §4: figures are never
 -- read past the data's latest business date L, and a task's series ends with the period holding its deadline.
 CREATE OR REPLACE MACRO biweekly_series(p_plan, p_level, p_as_of) AS TABLE
-WITH grid AS (
-    SELECT g.*, window_has_data(g.start, g.deadline) AS has_data,
-           least(measured_on(p_as_of), g.deadline) AS read_until
-    FROM plan_unit_grid(p_plan, p_level) AS g
+WITH plan_grid AS (
+    SELECT * FROM plan_unit_grid(p_plan, p_level)
+),
+windows AS (
+    -- once per metric window: whether it holds any data, and the last day it is read on
+    SELECT DISTINCT metric, start, deadline, window_has_data(start, deadline) AS has_data,
+           least(measured_on(p_as_of), deadline) AS read_until
+    FROM plan_grid
+),
+grid AS (
+    SELECT g.*, w.has_data, w.read_until
+    FROM plan_grid AS g
+    JOIN windows AS w USING (metric, start, deadline)
 ),
 periods AS (
     -- period k covers start + 14k … start + 14k + 13; the last one holds the date figures are read on
@@ -55,17 +64,20 @@ measured AS (
     FROM running AS r
     JOIN period_shares AS s USING (metric, start, deadline, measured_on)
 ),
+compared AS (
+    SELECT *, completion_pct(kind, cumulative, target) AS pct_raw FROM measured
+),
 judged AS (
-    SELECT m.*,
-           progress_status(m.measured_on, m.start, m.has_data, m.cumulative IS NOT NULL, m.target,
-                           completion_pct(m.kind, m.cumulative, m.target), m.expected_raw) AS status
-    FROM measured AS m
+    SELECT *,
+           progress_status(measured_on, start, has_data, cumulative IS NOT NULL, target, pct_raw, expected_raw)
+               AS status
+    FROM compared
 )
 SELECT p_plan AS plan_id, unit_code, unit_name, metric, period, period_start, period_end,
        cumulative - coalesce(lag(cumulative) OVER (PARTITION BY unit_type, unit_code, metric ORDER BY period), 0)
            AS increment,
        cumulative, target,
-       CASE WHEN status <> 'no_data' THEN completion_pct(kind, cumulative, target) END AS pct,
+       CASE WHEN status <> 'no_data' THEN pct_raw END AS pct,
        expected_raw AS expected_pct,
        status,
        unit_type, kind, position, measured_on, start, deadline, source,
