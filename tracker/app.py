@@ -105,10 +105,10 @@ def plan_options() -> list[str]:
 
 
 def default_as_of(plan: str, latest: dt.date) -> dt.date:
-    """The earlier of the plan's deadline and the latest business date L in the data (CONTRACT §4): a finished
-    plan opens on its deadline (seed 004's graduates' quotas on 2021-08-31), a running one on L."""
-    deadline = dt.date.fromisoformat(ui.plan_info(plan)["deadline"])
-    return min(latest, deadline)
+    """The date a plan opens on (tracker.coverage.default_as_of)."""
+    from tracker import coverage
+
+    return coverage.default_as_of(plan, latest)
 
 
 def date_bounds(latest: dt.date) -> tuple[dt.date, dt.date]:

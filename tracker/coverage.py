@@ -19,6 +19,12 @@ class Note:
     text: str
 
 
+def default_as_of(plan: str, latest: dt.date) -> dt.date:
+    """The date a plan opens on (pages, the CLI's report): the earlier of its deadline and the latest business date
+    L in the data (CONTRACT §4) — a finished plan opens on its deadline (seed 004's quotas on 2021-08-31)."""
+    return min(latest, dt.date.fromisoformat(ui.plan_info(plan)["deadline"]))
+
+
 def notes(cov: dict[str, Any], as_of: dt.date) -> list[Note]:
     """The sentences a reader needs before trusting the figures: not started, no data, data ends before the date,
     plan past its deadline."""

@@ -236,8 +236,9 @@ def write_report(
     if level is not None and level not in LEVEL_WORD:
         raise UsageError(f"--level 应为 {' / '.join(LEVEL_WORD)} 之一：{level}")
     if as_of is None:  # the latest data date, but a finished plan is reported on its deadline
-        ends = [dt.date.fromisoformat(t["deadline"]) for t in ui._rows("targets") if t["plan_id"] == plan]
-        as_of = min(runner.latest_date(), max(ends, default=runner.latest_date()))
+        from tracker import coverage
+
+        as_of = coverage.default_as_of(plan, runner.latest_date())
     if fmt in ("txt", "md"):
         text = bulletin_text(runner, plan, as_of, level)
         if out in (None, "-"):
