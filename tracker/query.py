@@ -13,6 +13,11 @@
   ``SELECT $param AS memo_param, …, * FROM macro($param, …)`` into a table once per argument values (the last
   MEMO_KEYS kept, the view ``macro_memo`` over them), so several queries over one costly table macro share one
   evaluation. The query reads ``macro_memo`` filtered on its ``memo_<param>`` columns.
+- ``queries/aggregates/NN_<name>.sql`` are the version aggregates: one SELECT each, built when data arrives
+  (``tracker.aggregates.build``) into ``<data>/.cache/`` as Parquet, keyed by the tables' content, the plan library,
+  the models and the aggregates' SQL. On a connection each becomes the view ``<name>`` over its Parquet file; while
+  a file is not yet built the view is the SELECT itself (same answers, read from the raw rows), so nothing breaks,
+  and the dashboard builds what is missing, with a progress bar, before the first page answers.
 """
 
 from __future__ import annotations
@@ -95,6 +100,27 @@ def parse_query_file(path: Path) -> NamedQuery:
 
 def list_queries(queries_dir: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
     return {p.stem: parse_query_file(p) for p in sorted(queries_dir.glob("*.sql"))}
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """A table the pages read, built once per data version (``queries/aggregates/NN_<name>.sql``)."""
+
+    name: str
+    description: str
+    sql: str
+
+
+def list_aggregates(queries_dir: Path = QUERIES_DIR) -> list[Aggregate]:
+    """The version aggregates in build order (file-name order: a later one may read an earlier one)."""
+    out = []
+    for path in sorted((queries_dir / "aggregates").glob("*.sql")):
+        text = path.read_text(encoding="utf-8")
+        first = text.splitlines()[0] if text else ""
+        description = first.lstrip("- ").strip() if first.startswith("--") else ""
+        body = _strip_comments(text).strip().rstrip(";").strip()
+        out.append(Aggregate(re.sub(r"^\d+_", "", path.stem), description, body))
+    return out
 
 
 # ---------------------------------------------------------------- reference data
@@ -187,10 +213,14 @@ class Runner:
         self._memo_seq = 0
         self._memo_locks: dict[tuple, threading.Lock] = {}
         self.queries = list_queries(queries_dir)
+        self.aggregates = list_aggregates(queries_dir)
+        self._built: dict[str, set[str]] = {}
+        self._aggregate_locks: dict[tuple[str, str], threading.Lock] = {}
         self.plans = plan_ids(reference_dir)
-        # what the materialised aggregates depend on besides the data: the plan library and the models
+        # what the materialised aggregates depend on besides the data: the plan library, models and aggregates
         digest = hashlib.sha1()
-        for f in sorted(reference_dir.glob("*.csv")) + sorted((queries_dir / "models").glob("*.sql")):
+        sql_files = sorted((queries_dir / "models").glob("*.sql")) + sorted((queries_dir / "aggregates").glob("*.sql"))
+        for f in sorted(reference_dir.glob("*.csv")) + sql_files:
             digest.update(f.name.encode() + f.read_bytes())
         self._fingerprint = digest.hexdigest()
 
@@ -246,7 +276,66 @@ class Runner:
                 con.execute(model.read_text(encoding="utf-8"))
             except duckdb.Error as exc:
                 raise QueryError(f"模型 {model.name} 出错：{exc}") from exc
+        self._install_aggregates(con, folder, version)
         return con
+
+    # -- version aggregates ------------------------------------------------------------------
+    def _aggregate_path(self, folder: Path, name: str, content: str | None = None) -> Path:
+        key = content if content is not None else content_key(folder)
+        digest = hashlib.sha1(f"{key}|{self._fingerprint}|{name}".encode()).hexdigest()[:16]
+        return folder / ".cache" / f"agg-{name}-{digest}.parquet"
+
+    def _install_aggregates(self, con: duckdb.DuckDBPyConnection, folder: Path, version: str) -> None:
+        """Each aggregate as a view: over its built Parquet file, or (not built yet) over its own SELECT."""
+        built = self._built.setdefault(version, set())
+        try:
+            content: str | None = content_key(folder)
+        except (DataError, OSError):
+            content = None
+        for agg in self.aggregates:
+            path = self._aggregate_path(folder, agg.name, content) if content is not None else None
+            try:
+                if path is not None and path.is_file():
+                    con.execute(f"CREATE OR REPLACE VIEW {agg.name} AS SELECT * FROM read_parquet({_sql_text(path)})")
+                    built.add(agg.name)
+                else:
+                    con.execute(f"CREATE OR REPLACE VIEW {agg.name} AS\n{agg.sql}\n")
+            except duckdb.Error as exc:
+                raise QueryError(f"汇总表 {agg.name} 出错：{str(exc).splitlines()[0]}") from exc
+
+    def build_aggregate(self, name: str) -> None:
+        """Build version aggregate ``name`` into its Parquet file (once per data version; streamed by DuckDB, which
+        spills to disk under its memory limit) and point the view at it. A read-only folder keeps the live view."""
+        agg = next((a for a in self.aggregates if a.name == name), None)
+        if agg is None:
+            raise QueryError(f"未知汇总表 {name}")
+        con, version = self._connection()
+        with self._lock:
+            if name in self._built.setdefault(version, set()):
+                return
+            lock = self._aggregate_locks.setdefault((version, name), threading.Lock())
+        with lock:
+            with self._lock:
+                if name in self._built.setdefault(version, set()):
+                    return
+            folder = active_dir(self.data_dir)
+            path = self._aggregate_path(folder, name)
+            cur = con.cursor()
+            if not path.is_file():
+                tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    cur.execute(f"COPY (\n{agg.sql}\n) TO {_sql_text(tmp)} (FORMAT parquet, COMPRESSION zstd)")
+                    os.replace(tmp, path)
+                except OSError:
+                    tmp.unlink(missing_ok=True)
+                except duckdb.Error as exc:
+                    tmp.unlink(missing_ok=True)
+                    raise QueryError(f"汇总表 {name} 计算出错：{str(exc).splitlines()[0]}") from exc
+            if path.is_file():
+                cur.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet({_sql_text(path)})")
+            with self._lock:
+                self._built.setdefault(version, set()).add(name)
 
     # -- parameters --------------------------------------------------------------------------
     def bind(self, query: NamedQuery, params: dict[str, Any]) -> dict[str, Any]:
@@ -380,7 +469,8 @@ class Runner:
         return folder / ".cache" / _first_counts_name(content, self._fingerprint, plan)
 
     def aggregates_missing(self) -> list[str]:
-        """The plans whose first counts are neither loaded nor on disk for the served data.
+        """The plans whose first counts, and the version aggregates that, are neither loaded nor on disk for the
+        served data.
 
         Asked on every page run: once a data version is found complete it is remembered, so the check costs
         one version lookup instead of a content key per plan."""
@@ -395,6 +485,14 @@ class Runner:
             for plan in self.plans
             if plan not in done and not (folder / ".cache" / _first_counts_name(key, self._fingerprint, plan)).is_file()
         ]
+        built = self._built.get(version, set())
+        for agg in self.aggregates:
+            if agg.name in built:
+                continue
+            if self._aggregate_path(folder, agg.name, key).is_file():
+                self.build_aggregate(agg.name)  # built by another process (import, CLI): point the view at it
+            else:
+                missing.append(agg.name)
         if not missing:
             self._aggregates_complete.add(version)
         return missing
@@ -445,6 +543,11 @@ class Runner:
 def _first_counts_name(content: str, fingerprint: str, plan: str) -> str:
     """A plan's first counts file: keyed by the tables' content, the plan library and models, and the plan."""
     return f"first_counts-{hashlib.sha1(f'{content}|{fingerprint}|{plan}'.encode()).hexdigest()[:16]}.parquet"
+
+
+def _sql_text(path: Path) -> str:
+    """A path as an SQL string literal."""
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 def _convert(p: Param, value: Any) -> Any:

@@ -136,11 +136,13 @@ new_talent AS (
     SELECT w.plan_id, w.metric, 'value' AS part, f.county_code, NULL AS school_unit, f.person_id AS person_key,
            f.issue_date AS event_date
     FROM plan_metric_windows AS w
-    JOIN first_skilled_certificate AS f ON w.metric = 'new_skilled' AND f.issue_date >= w.start
+    JOIN first_skilled_certificate AS f
+      ON w.metric = 'new_skilled' AND f.issue_date BETWEEN w.start AND w.deadline
     UNION ALL
     SELECT w.plan_id, w.metric, 'value', f.county_code, NULL, f.person_id, f.issue_date
     FROM plan_metric_windows AS w
-    JOIN first_high_skilled_certificate AS f ON w.metric = 'new_high_skilled' AND f.issue_date >= w.start
+    JOIN first_high_skilled_certificate AS f
+      ON w.metric = 'new_high_skilled' AND f.issue_date BETWEEN w.start AND w.deadline
 ),
 students AS (
     -- 002: skill_level 4 certificates of graduating students of (county) secondary schools
@@ -149,14 +151,14 @@ students AS (
     FROM plan_metric_windows AS w
     JOIN graduating_certificates AS c
       ON w.metric = 'secondary_intermediate_certs' AND c.skill_level = 4 AND c.school_name IS NOT NULL
-     AND c.issue_date >= w.start
+     AND c.issue_date BETWEEN w.start AND w.deadline
     UNION ALL
     -- 004: senior certificates (level ≤ 3; professionals' qualification certificates count as senior)
     SELECT w.plan_id, w.metric, 'value', c.county_code,
            CASE WHEN c.named_metric = 'senior_certs' THEN c.named_unit END, c.person_id, c.issue_date
     FROM plan_metric_windows AS w
     JOIN graduating_certificates AS c
-      ON w.metric = 'senior_certs' AND c.issue_date >= w.start
+      ON w.metric = 'senior_certs' AND c.issue_date BETWEEN w.start AND w.deadline
      AND (c.skill_level <= 3 OR (c.cert_type = 'qualification' AND c.skill_level IS NULL))
     UNION ALL
     -- 004: intermediate certificates: a provincial school's by name; a city bureau's are its city's students
@@ -166,30 +168,43 @@ students AS (
                 WHEN c.named_unit IS NULL THEN bureau.unit_code END,
            c.person_id, c.issue_date
     FROM plan_metric_windows AS w
-    JOIN graduating_certificates AS c ON w.metric = 'intermediate_certs' AND c.skill_level = 4 AND c.issue_date >= w.start
+    JOIN graduating_certificates AS c ON w.metric = 'intermediate_certs' AND c.skill_level = 4
+     AND c.issue_date BETWEEN w.start AND w.deadline
     LEFT JOIN regions AS county ON county.code = c.county_code
     LEFT JOIN schools AS bureau ON bureau."group" = 'city_education_bureau' AND bureau.city_code = county.parent_code
 ),
-trained_and_certified AS (
-    -- 000: trained (completed) and certified (qualification, special ability, skill level or training
-    -- completion certificate) within the year; counts from the later of the two
-    SELECT w.plan_id, w.metric, min(c.issue_date) AS first_issue_date, c.person_id
-    FROM plan_metric_windows AS w
+trained_certified_windows AS (
+    -- the windows of 000's trained-and-certified metrics (the four lines of a year share one)
+    SELECT DISTINCT plan_id, start, deadline FROM plan_metric_windows WHERE metric LIKE 'trained_certified%'
+),
+certified_in_window AS (
+    -- 000: certified (qualification, special ability, skill level or training completion certificate) within
+    -- the window: each person's first such certificate
+    SELECT w.plan_id, w.start, w.deadline, c.person_id, min(c.issue_date) AS first_issue_date
+    FROM trained_certified_windows AS w
     JOIN certificates AS c
-      ON w.metric LIKE 'trained_certified%' AND c.issue_date >= w.start
+      ON c.issue_date BETWEEN w.start AND w.deadline
      AND c.cert_type IN ('qualification', 'special_ability', 'skill_level', 'training_completion')
     GROUP BY ALL
 ),
+trained_and_certified AS (
+    -- … and trained (completed) within it: counts from the later of the two
+    SELECT ci.plan_id, ci.start, ci.deadline, t.county_code, t.person_category, t.person_id,
+           greatest(t.end_date, ci.first_issue_date) AS event_date
+    FROM certified_in_window AS ci
+    JOIN completed_training AS t
+      ON t.person_id = ci.person_id AND t.end_date BETWEEN ci.start AND ci.deadline
+),
 trained_certified AS (
-    SELECT w.plan_id, w.metric, 'value' AS part, t.county_code, NULL AS school_unit, t.person_id AS person_key,
-           greatest(t.end_date, tc.first_issue_date) AS event_date
+    SELECT w.plan_id, w.metric, 'value' AS part, tc.county_code, NULL AS school_unit, tc.person_id AS person_key,
+           tc.event_date
     FROM plan_metric_windows AS w
-    JOIN trained_and_certified AS tc USING (plan_id, metric)
-    JOIN completed_training AS t ON t.person_id = tc.person_id AND t.end_date >= w.start
+    JOIN trained_and_certified AS tc
+      ON tc.plan_id = w.plan_id AND tc.start = w.start AND tc.deadline = w.deadline
     WHERE w.metric = 'trained_certified'
-       OR (w.metric = 'trained_certified_rural' AND t.person_category = 'rural_migrant')
-       OR (w.metric = 'trained_certified_unemployed' AND t.person_category = 'urban_unemployed')
-       OR (w.metric = 'trained_certified_enterprise' AND t.person_category = 'enterprise_employee')
+       OR (w.metric = 'trained_certified_rural' AND tc.person_category = 'rural_migrant')
+       OR (w.metric = 'trained_certified_unemployed' AND tc.person_category = 'urban_unemployed')
+       OR (w.metric = 'trained_certified_enterprise' AND tc.person_category = 'enterprise_employee')
 ),
 all_facts AS (
     SELECT * FROM training_lines
@@ -198,7 +213,9 @@ all_facts AS (
     UNION ALL SELECT * FROM students
     UNION ALL SELECT * FROM trained_certified
 )
--- counts stop at the deadline; a rate's cohort was fixed by the deadline above and its outcomes run on
+-- counts stop at the deadline (each value line above already reads its window up to the deadline only, which
+-- gives the same persons and dates for less work); a rate's cohort was fixed by the deadline above and its
+-- outcomes run on
 SELECT f.*
 FROM all_facts AS f
 JOIN plan_metric_windows AS w USING (plan_id, metric)

@@ -1,5 +1,7 @@
 -- unit_person_first: when each person first counts, per plan, metric, part and unit (region or school).
 -- Persons are counted once per metric and unit (CONTRACT §3), so every count below is a count of these rows.
+-- (The definition; unit_first_counts_of below computes the same counts without expanding every fact to its
+-- three regions.)
 CREATE OR REPLACE VIEW unit_person_first AS
 SELECT f.plan_id, f.metric, f.part, u.unit_type, u.unit_code, f.person_key, min(f.event_date) AS first_date
 FROM metric_facts AS f
@@ -19,10 +21,62 @@ CREATE OR REPLACE TABLE unit_first_counts (
     persons BIGINT
 );
 
+-- unit_first_counts_of: unit_person_first counted by first date, for one plan. Rolled up from the counties:
+-- a person's first date in a city is their first date in its counties, in the province their first date
+-- anywhere; most persons count in one city only, so only the others are grouped per city again.
 CREATE OR REPLACE MACRO unit_first_counts_of(p_plan) AS TABLE
-SELECT plan_id, metric, part, unit_type, unit_code, first_date, count(*) AS persons
-FROM unit_person_first
-WHERE plan_id = p_plan
+WITH plan_facts AS MATERIALIZED (
+    SELECT metric, part, county_code, school_unit, person_key, event_date
+    FROM metric_facts
+    WHERE plan_id = p_plan
+),
+counties AS (
+    SELECT code AS county_code, parent_code AS city_code FROM regions WHERE level = 'county'
+),
+county_first AS MATERIALIZED (
+    SELECT f.metric, f.part, f.county_code, c.city_code, f.person_key, min(f.event_date) AS first_date
+    FROM plan_facts AS f
+    JOIN counties AS c USING (county_code)
+    GROUP BY ALL
+),
+person_first AS MATERIALIZED (
+    SELECT metric, part, person_key, min(first_date) AS first_date,
+           min(city_code) AS city_code, min(city_code) <> max(city_code) AS several_cities
+    FROM county_first
+    GROUP BY ALL
+),
+city_first AS (
+    SELECT metric, part, city_code, first_date
+    FROM person_first
+    WHERE NOT several_cities
+    UNION ALL
+    SELECT c.metric, c.part, c.city_code, min(c.first_date)
+    FROM county_first AS c
+    SEMI JOIN (SELECT metric, part, person_key FROM person_first WHERE several_cities) AS p
+        USING (metric, part, person_key)
+    GROUP BY c.metric, c.part, c.city_code, c.person_key
+),
+school_first AS (
+    SELECT metric, part, school_unit, min(event_date) AS first_date
+    FROM plan_facts
+    WHERE school_unit IS NOT NULL
+    GROUP BY metric, part, school_unit, person_key
+)
+SELECT p_plan AS plan_id, metric, part, 'county' AS unit_type, county_code AS unit_code, first_date,
+       count(*) AS persons
+FROM county_first
+GROUP BY ALL
+UNION ALL
+SELECT p_plan, metric, part, 'city', city_code, first_date, count(*)
+FROM city_first
+GROUP BY ALL
+UNION ALL
+SELECT p_plan, metric, part, 'province', (SELECT code FROM regions WHERE level = 'province'), first_date, count(*)
+FROM person_first
+GROUP BY ALL
+UNION ALL
+SELECT p_plan, metric, part, 'school', school_unit, first_date, count(*)
+FROM school_first
 GROUP BY ALL;
 
 -- plan_unit_grid: the (unit, metric) rows a plan is reported on, with target and window.
