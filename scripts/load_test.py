@@ -6,7 +6,7 @@ Starts (all on loopback, in a temporary folder, stopped again at the end):
 - a copy of the data folder (the audit log is written into it) with every plan's aggregates built, as an import
   builds them before a version is served; a users file with one account per role and unit
   below, a settings file with ``[auth] trust_proxy = true``;
-- two replicas: ``streamlit run dashboard.py`` on two free ports;
+- ``--replicas`` (default two) dashboards: ``streamlit run dashboard.py`` on free ports;
 - nginx from deploy/nginx/skills-tracker.conf's recipe (websocket upgrade, a sticky route cookie) on a free port
   (installed with apt-get when missing and run as root).
 
@@ -14,7 +14,8 @@ Then N browser sessions (one Chromium, one context — own cookies — each) of 
 click through the pages their role has until the time is up; each session also opens a crafted link naming a unit
 outside its scope. Reported: page views, errors (exceptions on a page, time-outs, failed sign-ins), out-of-scope
 unit names seen on a page (target 0), crafted links answered 无权限, p50/p95 settle time of page views (click in
-the navigation → the script has finished and the page is still) and of sign-ins (open the address → signed in), each replica's memory (RSS now and peak) and how many requests each got.
+the navigation → the script has finished and the page is still) and of sign-ins (open the address → signed in), each
+replica's memory (RSS now and peak), CPU seconds and requests, and the servers' CPU seconds per page view.
 """
 
 from __future__ import annotations
@@ -145,6 +146,15 @@ def rss_kb(pid: int) -> tuple[int, int]:
     except OSError:
         pass
     return now, peak
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process (all its threads) has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def foreign_names(role: str, unit: str | None) -> set[str]:
@@ -324,6 +334,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     )
     ap.add_argument("--timeout", type=float, default=120, help="seconds a page may take to settle before an error")
     ap.add_argument("--ramp", type=float, default=1.0, help="seconds between two sessions' arrival")
+    ap.add_argument("--replicas", type=int, default=2, help="dashboard processes behind nginx (1 = one server)")
     ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args(argv)
     if not args.data:
@@ -351,7 +362,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "SKILLS_USERS_FILE": str(users_file),
             "SKILLS_SETTINGS_FILE": str(settings_file),
         }
-        ports = [free_port(), free_port()]
+        ports = [free_port() for _ in range(max(1, args.replicas))]
         for port in ports:
             log = open(tmp / f"replica-{port}.log", "wb")  # noqa: SIM115 (closed with the process)
             procs.append(
@@ -405,9 +416,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             finally:
                 sampler.cancel()
 
+        cpu_before = {port: cpu_seconds(proc.pid) for port, proc in zip(ports, procs, strict=False)}
         t0 = time.time()
         stats = asyncio.run(run_all())
         elapsed = time.time() - t0
+        cpu_used = {port: cpu_seconds(proc.pid) - cpu_before[port] for port, proc in zip(ports, procs, strict=False)}
+        # every request of a view: sign-ins, page views and the crafted links (one each per session)
+        views_served = stats["views"] + 2 * stats["sessions"]
         upstream = Counter()
         for line in (tmp / "nginx-access.log").read_text().splitlines():
             upstream[line.split(" ", 1)[0]] += 1
@@ -435,9 +450,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     "rss_mb_end": round(rss_kb(proc.pid)[0] / 1024),
                     "rss_mb_peak": round(max(peaks[port], rss_kb(proc.pid)[1]) / 1024),
                     "requests": upstream.get(f"127.0.0.1:{port}", 0),
+                    "cpu_s": round(cpu_used[port], 1),
                 }
                 for port, proc in zip(ports, procs, strict=False)
             },
+            "server_cpu_s": round(sum(cpu_used.values()), 1),
+            "server_cpu_s_per_view": round(sum(cpu_used.values()) / views_served, 3) if views_served else None,
             "audit_lines": len(audit_lines),
         }
         print(json.dumps(result, ensure_ascii=False, indent=1))

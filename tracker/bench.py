@@ -1,21 +1,33 @@
-"""``python -m tracker bench``: cold and warm median milliseconds of every named query on demo extracts.
+"""``python -m tracker bench``: how fast the dashboard answers, in one run (issue #12).
 
-cold   first execution on a fresh connection (Parquet read, models planned)
-warm   median of repeated executions on the same connection, bypassing the result cache
-cached median of answers served from the result cache (what a page rerun costs)
+For each data folder (``--rows N`` demo extracts, several allowed, or ``--data FOLDER``):
+
+queries   every named query: cold = first execution in a fresh process with the aggregates on disk (the connection
+          opened first and timed apart as ``open``), warm = median of repeated executions bypassing the result
+          cache, cached = median of answers served from the result cache (what a page rerun costs)
+baseline  a raw scan: distinct persons over ``training`` (what any question costs without aggregates)
+pandas    the pandas equivalents of progress, biweekly and dispatch (tracker/bench_pandas.py), checked to give the
+          same figures, and how many times slower they are than the named query warm
+pages     each page's first visit after the server started and a warm visit in headless Chromium (headline and
+          settle seconds; tracker/bench_pages.py) and the server's memory
+growth    with two or more folders: how each figure grows from the smallest to the largest
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from tracker.query import QueryError, Runner
-from tracker.store import has_extracts, mark_demo
+from tracker.store import active_dir, has_extracts, mark_demo, table_source
 
 # representative parameters per query; a query not listed runs with plan=sx-train-2023 if it takes a plan
 BENCH_PARAMS: dict[str, list[dict[str, Any]]] = {
@@ -76,6 +88,15 @@ def ensure_bench_data(rows: int) -> Path:
     return folder
 
 
+def build_aggregates(folder: Path) -> float:
+    """Build what an import builds before its version is served; seconds taken (≈ 0 when already on disk)."""
+    from tracker import aggregates
+
+    t0 = time.perf_counter()
+    aggregates.build(folder)
+    return time.perf_counter() - t0
+
+
 def cases(runner: Runner) -> list[tuple[str, dict[str, Any]]]:
     out = []
     for name, query in runner.queries.items():
@@ -88,37 +109,207 @@ def cases(runner: Runner) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
-def run_bench(rows: int = 1_000_000, data: str | None = None, repeat: int = 5) -> list[dict[str, Any]]:
-    folder = Path(data) if data else ensure_bench_data(rows)
-    probe = Runner(folder)
+def cold_once(folder: Path, name: str, params: dict[str, Any]) -> dict[str, float]:
+    """In a fresh process: open the connection (timed apart), then run the query once."""
+    t0 = time.perf_counter()
+    runner = Runner(folder)
+    runner.cursor()
+    opened = (time.perf_counter() - t0) * 1000
+    _, cold = runner.timed(name, **params)
+    return {"open_ms": opened, "cold_ms": cold}
+
+
+def _cold_in_fresh_process(folder: Path, name: str, params: dict[str, Any]) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-m", "tracker.bench", "cold", str(folder), name, json.dumps(params)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise QueryError(out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "cold run failed")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def query_table(folder: Path, repeat: int = 5) -> list[dict[str, Any]]:
+    runner = Runner(folder)
     results = []
-    print(f"{'query':<28}{'params':<44}{'rows':>7}{'cold ms':>10}{'warm ms':>10}{'cached ms':>11}")
-    for name, params in cases(probe):
+    print(f"{'query':<26}{'params':<48}{'rows':>7}{'open':>7}{'cold':>8}{'warm':>8}{'cached':>8}  (ms)")
+    for name, params in cases(runner):
         try:
-            fresh = Runner(folder)  # a new connection: cold
-            _, cold = fresh.timed(name, **params)
-            warm = statistics.median(fresh.timed(name, **params)[1] for _ in range(repeat))
-            fresh.run(name, **params)
+            cold = _cold_in_fresh_process(folder, name, params)
+            runner.timed(name, **params)  # this process's first run is not the warm figure
+            warm = statistics.median(runner.timed(name, **params)[1] for _ in range(repeat))
+            df = runner.run(name, **params)
             cached = []
             for _ in range(repeat):
                 t0 = time.perf_counter()
-                df = fresh.run(name, **params)
+                runner.run(name, **params)
                 cached.append((time.perf_counter() - t0) * 1000)
         except QueryError as exc:
-            print(f"{name:<28}{exc}")
+            print(f"{name:<26}{exc}")
             continue
         label = ",".join(f"{k}={v}" for k, v in params.items())
-        results.append(
-            {
-                "query": name,
-                "params": label,
-                "rows": len(df),
-                "cold_ms": cold,
-                "warm_ms": warm,
-                "cached_ms": statistics.median(cached),
-            }
-        )
+        row = {"query": name, "params": label, "rows": len(df), **cold, "warm_ms": warm}
+        row["cached_ms"] = statistics.median(cached)
+        results.append(row)
         print(
-            f"{name:<28}{label:<44}{len(df):>7}{cold:>10.0f}{warm:>10.0f}{statistics.median(cached):>11.1f}", flush=True
+            f"{name:<26}{label[:47]:<48}{len(df):>7}{row['open_ms']:>7.0f}{row['cold_ms']:>8.0f}{warm:>8.1f}"
+            f"{row['cached_ms']:>8.2f}",
+            flush=True,
         )
     return results
+
+
+def raw_scan_baseline(folder: Path, repeat: int = 3) -> dict[str, float]:
+    """Distinct persons over every enrolment: what a question costs that reads the raw rows."""
+    runner = Runner(folder)
+    cur = runner.cursor()
+    sql = "SELECT count(DISTINCT person_id) FROM training"
+    t0 = time.perf_counter()
+    persons = cur.execute(sql).fetchone()[0]
+    cold = (time.perf_counter() - t0) * 1000
+    warm = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        cur.execute(sql).fetchone()
+        warm.append((time.perf_counter() - t0) * 1000)
+    return {"persons": persons, "cold_ms": cold, "warm_ms": statistics.median(warm)}
+
+
+PANDAS_CASES = [
+    ("progress", {"plan": "liulin-2023"}),
+    ("biweekly", {"plan": "sx-train-2023", "level": "county"}),
+    ("dispatch", {"plan": "sx-train-2023", "level": "county"}),
+]
+
+
+def pandas_table(folder: Path, repeat: int = 3) -> list[dict[str, Any]]:
+    """The pandas equivalents beside the named queries (warm), with a check that their figures agree."""
+    from tracker import bench_pandas
+
+    runner = Runner(folder)
+    as_of = runner.latest_date()
+    metric = "subsidised_trainees"
+    out = []
+    for name, params in PANDAS_CASES:
+        sql_result = runner.run(name, **params, as_of=as_of)
+        sql_ms = statistics.median(runner.timed(name, **params, as_of=as_of)[1] for _ in range(repeat))
+        t0 = time.perf_counter()
+        if name == "progress":
+            frame = bench_pandas.progress(runner, folder, params["plan"], as_of)
+            mine = sql_result.merge(frame, on=["unit_code", "metric"], suffixes=("", "_pandas"))
+            agree = len(mine) == len(frame) and bool((mine["actual"] == mine["actual_pandas"]).all())
+        elif name == "biweekly":
+            frame = bench_pandas.biweekly(runner, folder, params["plan"], metric, as_of)
+            series = sql_result[(sql_result["metric"] == metric) & (sql_result["unit_type"] == "county")]
+            mine = series.merge(frame, on=["unit_code", "period"], suffixes=("", "_pandas"))
+            agree = len(mine) == len(frame) and bool((mine["cumulative"] == mine["cumulative_pandas"]).all())
+        else:
+            frame = bench_pandas.dispatch(runner, folder, params["plan"], metric, as_of)
+            table = sql_result[sql_result["metric"] == metric]
+            mine = table.merge(frame, on="unit_code", suffixes=("", "_pandas"))
+            agree = (
+                len(mine) == len(frame)
+                and bool((mine["cumulative"] == mine["actual"]).all())
+                and bool((mine["rank"] == mine["rank_pandas"]).all())
+            )
+        pandas_ms = (time.perf_counter() - t0) * 1000
+        row = {"query": name, "params": params, "sql_warm_ms": sql_ms, "pandas_ms": pandas_ms, "same_figures": agree}
+        row["times_faster"] = pandas_ms / sql_ms if sql_ms else None
+        out.append(row)
+        print(
+            f"{name:<12}{','.join(f'{k}={v}' for k, v in params.items()):<40}SQL {sql_ms:8.1f} ms   "
+            f"pandas {pandas_ms:9.0f} ms   {row['times_faster']:6.0f}×   {'一致' if agree else '不一致'}",
+            flush=True,
+        )
+    return out
+
+
+def _rows_of(folder: Path) -> int:
+    import pyarrow.parquet as pq
+
+    source = table_source(active_dir(folder), "training")
+    return sum(pq.ParquetFile(f).metadata.num_rows for f in source.files) if source else 0
+
+
+def run_bench(
+    rows: list[int] | int | None = None,
+    data: list[str] | str | None = None,
+    repeat: int = 5,
+    pages: bool = True,
+    json_out: str | None = None,
+) -> dict[str, Any]:
+    """Measure every folder (``data``, else demo extracts of ``rows``) and print the growth between them."""
+    if data:
+        folders = [Path(d) for d in ([data] if isinstance(data, str) else data)]
+    else:
+        sizes = [rows] if isinstance(rows, int) else (rows or [1_000_000])
+        folders = [ensure_bench_data(n) for n in sizes]
+    report: dict[str, Any] = {"measured_on": dt.datetime.now().isoformat(timespec="seconds"), "runs": []}
+    for folder in folders:
+        n = _rows_of(folder)
+        print(f"\n== {folder}（training {n:,} 行）", flush=True)
+        built = build_aggregates(folder)
+        print(f"汇总数据：{built:.1f} 秒（已在磁盘上则≈0）", flush=True)
+        run: dict[str, Any] = {"folder": str(folder), "training_rows": n, "aggregates_s": built}
+        run["queries"] = query_table(folder, repeat)
+        run["baseline"] = raw_scan_baseline(folder)
+        b = run["baseline"]
+        print(f"raw scan (distinct persons over training): cold {b['cold_ms']:.0f} ms, warm {b['warm_ms']:.0f} ms")
+        run["pandas"] = pandas_table(folder)
+        if pages:
+            from tracker.bench_pages import page_settle
+
+            run["pages"] = page_settle(folder)
+            for row in run["pages"].get("pages", []):
+                head = f"{row['headline_s']:.2f}" if row["headline_s"] is not None else "—"
+                print(f"page {row['page']:<6}{row['visit']:<6} headline {head:>6} s   settle {row['settle_s']:6.2f} s")
+            if run["pages"]:
+                print(f"server memory: {run['pages']['rss_mb']} MB now, {run['pages']['rss_peak_mb']} MB peak")
+        report["runs"].append(run)
+    if len(report["runs"]) > 1:
+        report["growth"] = growth(report["runs"][0], report["runs"][-1])
+    if json_out:
+        Path(json_out).write_text(json.dumps(report, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    return report
+
+
+def growth(small: dict[str, Any], large: dict[str, Any]) -> dict[str, Any]:
+    """How the figures grow from the smallest folder to the largest (ratios large ÷ small)."""
+    factor = large["training_rows"] / max(1, small["training_rows"])
+    print(f"\n== growth {small['training_rows']:,} → {large['training_rows']:,} rows ({factor:.0f}×)")
+    key = {(q["query"], q["params"]): q for q in small["queries"]}
+    queries = []
+    for q in large["queries"]:
+        s = key.get((q["query"], q["params"]))
+        if s:
+            queries.append(
+                {
+                    "query": q["query"],
+                    "params": q["params"],
+                    "cold": q["cold_ms"] / max(s["cold_ms"], 0.01),
+                    "warm": q["warm_ms"] / max(s["warm_ms"], 0.01),
+                }
+            )
+    for q in queries:
+        print(f"{q['query']:<26}{q['params'][:47]:<48}cold ×{q['cold']:5.1f}   warm ×{q['warm']:5.1f}")
+    out: dict[str, Any] = {"rows_factor": factor, "queries": queries}
+    sp, lp = small.get("pages", {}).get("pages", []), large.get("pages", {}).get("pages", [])
+    if sp and lp:
+        out["first_visits_total_s"] = {
+            "small": sum(r["settle_s"] for r in sp if r["visit"] == "first"),
+            "large": sum(r["settle_s"] for r in lp if r["visit"] == "first"),
+        }
+        t = out["first_visits_total_s"]
+        print(f"all pages, first visits: {t['small']:.1f} s → {t['large']:.1f} s (×{t['large'] / t['small']:.2f})")
+    base_s, base_l = small["baseline"]["warm_ms"], large["baseline"]["warm_ms"]
+    out["baseline"] = base_l / max(base_s, 0.01)
+    print(f"raw scan baseline ×{out['baseline']:.1f}")
+    return out
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "cold":
+        print(json.dumps(cold_once(Path(sys.argv[2]), sys.argv[3], json.loads(sys.argv[4]))))

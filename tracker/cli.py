@@ -43,9 +43,13 @@ def _parser() -> argparse.ArgumentParser:
     query.add_argument("--user", help="answer as this user of the users file sees it (role and unit scope)")
 
     bench = sub.add_parser("bench", help="time every named query (cold and warm median ms)")
-    bench.add_argument("--rows", type=int, default=1_000_000)
-    bench.add_argument("--data", help="benchmark on this folder instead of generated demo data")
+    bench.add_argument(
+        "--rows", type=int, action="append", help="demo extract of N trainings (repeat for growth, e.g. 1M and 10M)"
+    )
+    bench.add_argument("--data", action="append", help="benchmark on this folder instead (repeatable)")
     bench.add_argument("--repeat", type=int, default=5)
+    bench.add_argument("--no-pages", action="store_true", help="skip the page settle times in Chromium")
+    bench.add_argument("--json", help="also write every figure to this file")
 
     report = sub.add_parser("report", help="双周调度: the dispatch table (.xlsx) or the 通报 (.docx, .txt)")
     report.add_argument("--plan", required=True)
@@ -225,7 +229,7 @@ def _coverage_to_stderr(runner: Any, name: str, params: dict[str, str]) -> None:
 def cmd_bench(args: argparse.Namespace) -> int:
     from tracker.bench import run_bench
 
-    run_bench(rows=args.rows, data=args.data, repeat=args.repeat)
+    run_bench(rows=args.rows, data=args.data, repeat=args.repeat, pages=not args.no_pages, json_out=args.json)
     return 0
 
 

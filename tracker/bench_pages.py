@@ -1,0 +1,123 @@
+"""Each page's settle time in headless Chromium, for ``python -m tracker bench`` (issue #12).
+
+Starts the dashboard on a free loopback port over a data folder (aggregates already built, as an import leaves
+them), then opens every page in a fresh browser context twice: the first visit after the server started (what the
+first official after an import waits) and a second visit (warm: what everyone after pays). Measured per visit:
+``headline_s`` (address opened → the first figure card or table is on screen) and ``settle_s`` (→ the script has
+finished and nothing is running). Needs Debian's chromium and the Playwright package; returns [] without them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+PAGES = {
+    "总览": "",
+    "双周调度": "biweekly",
+    "院校取证": "schools",
+    "区域分析": "drilldown",
+    "合规核查": "compliance",
+    "资金测算": "subsidy",
+    "报告归档": "archive",
+    "数据管理": "data",
+}
+SETTLED_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const running = app && app.getAttribute('data-test-script-state') === 'running';
+  return !!document.querySelector('[data-testid="stAppViewContainer"]') && !running
+      && !document.querySelector('[data-testid="stStatusWidget"]');
+}"""
+SERVER_FLAGS = ["--server.address", "127.0.0.1", "--server.headless", "true"]
+HEADLINE = '[data-testid="stMetric"], [data-testid="stDataFrame"], [data-testid="stPlotlyChart"]'
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_http(url: str, timeout: float = 120) -> None:
+    end = time.time() + timeout
+    while time.time() < end:
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as r:
+            if r.status == 200:
+                return
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer in {timeout:.0f} s")
+
+
+def _rss_mb(pid: int) -> tuple[int, int]:
+    now = peak = 0
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                now = int(line.split()[1]) // 1024
+            elif line.startswith("VmHWM:"):
+                peak = int(line.split()[1]) // 1024
+    return now, peak
+
+
+def page_settle(folder: Path, timeout_s: float = 180) -> dict[str, Any]:
+    """{"pages": [{page, visit, headline_s, settle_s}], "rss_mb": …, "rss_peak_mb": …} or {} without a browser."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return {}
+    if not Path(CHROMIUM).exists():
+        return {}
+    port = _free_port()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed with the server below)
+    env = {**os.environ, "SKILLS_DATA_DIR": str(folder)}
+    env.pop("SKILLS_USERS_FILE", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port), *SERVER_FLAGS],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    rows: list[dict[str, Any]] = []
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_http(base + "/_stcore/health")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+            for visit in ("first", "warm"):
+                for title, path in PAGES.items():
+                    context = browser.new_context(viewport={"width": 1440, "height": 960}, locale="zh-CN")
+                    page = context.new_page()
+                    t0 = time.perf_counter()
+                    page.goto(f"{base}/{path}", wait_until="domcontentloaded")
+                    headline = None
+                    with contextlib.suppress(Exception):
+                        page.wait_for_selector(HEADLINE, timeout=timeout_s * 1000)
+                        headline = time.perf_counter() - t0
+                    page.wait_for_timeout(150)
+                    page.wait_for_function(SETTLED_JS, timeout=timeout_s * 1000)
+                    page.wait_for_timeout(100)
+                    page.wait_for_function(SETTLED_JS, timeout=timeout_s * 1000)
+                    settle = time.perf_counter() - t0 - 0.25
+                    rows.append({"page": title, "visit": visit, "headline_s": headline, "settle_s": settle})
+                    context.close()
+            browser.close()
+        now, peak = _rss_mb(server.pid)
+        return {"pages": rows, "rss_mb": now, "rss_peak_mb": peak}
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, 15)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            server.wait(timeout=20)
+        log.close()
