@@ -1,5 +1,6 @@
 """双周调度: this period's table in the shape an office sends up, with ready-to-send .xlsx and 通报 text (#4)."""
 
+import functools
 import logging
 
 import streamlit as st
@@ -88,7 +89,7 @@ on = measured_on.date() if hasattr(measured_on, "date") else measured_on
 level_word = report.LEVEL_WORD.get(level, "")
 try:
     bulletin_txt = report.bulletin_text(runner, sel.plan, on, level)
-    bulletin_doc = report.bulletin_docx(runner, sel.plan, on, level)
+    bulletin_doc = functools.partial(report.bulletin_docx, runner, sel.plan, on, level)
 except Exception:  # a document that cannot be built must not take the table with it
     logging.getLogger("tracker").exception("bulletin failed")
     bulletin_txt, bulletin_doc = None, None
@@ -96,7 +97,8 @@ downloads = st.columns(3)
 with downloads[0]:
     audit.download_button(
         "下载调度表（Excel）",
-        report.dispatch_workbook(dispatch, info, sel.demo, report.issuer_for(sel.plan)),
+        # files are built when clicked (deferred): a page view does not pay for documents nobody takes
+        functools.partial(report.dispatch_workbook, dispatch, info, sel.demo, report.issuer_for(sel.plan)),
         file_name=f"双周调度表_{level_word}_{stamp}.xlsx",
         what="dispatch.xlsx",
         records=len(dispatch),

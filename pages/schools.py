@@ -6,6 +6,8 @@ the named queries school_plans, school_quota, school_groups, school_pace, school
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from tracker import app, audit, ui
@@ -186,7 +188,8 @@ if view == "table":
     with d1:
         audit.download_button(
             "下载 Excel",
-            sv.to_xlsx(
+            functools.partial(  # built when clicked
+                sv.to_xlsx,
                 download,
                 notes=notes_x,
                 title=f"{ui.plan_info(sel.plan)['name']}院校取证任务完成表",
@@ -203,7 +206,7 @@ if view == "table":
     with d2:
         audit.download_button(
             "下载 CSV",
-            sv.to_csv(download),
+            functools.partial(sv.to_csv, download),
             sv.download_name(sel.plan, sel.as_of, "csv"),
             what="school_quota.csv",
             records=len(download),

@@ -86,7 +86,7 @@ def downloads(frame, what: str, key: str) -> None:
     with st.container(horizontal=True):
         audit.download_button(
             "下载 Excel",
-            export.to_xlsx(frame, what, notes),
+            partial(export.to_xlsx, frame, what, notes),  # built when clicked
             sv.download_name(what, sel.plan, sel.as_of, "xlsx"),
             what=f"subsidy {what}.xlsx",
             records=len(frame),
@@ -96,7 +96,7 @@ def downloads(frame, what: str, key: str) -> None:
         )
         audit.download_button(
             "下载 CSV",
-            export.to_csv(frame),
+            partial(export.to_csv, frame),
             sv.download_name(what, sel.plan, sel.as_of, "csv"),
             what=f"subsidy {what}.csv",
             records=len(frame),

@@ -176,3 +176,28 @@ def test_no_developer_chrome_and_whole_kpi_values(server, page, width, height):
         assert not cut, f"KPI value cut at {width}×{height}: {values.nth(i).inner_text()}"
     assert "万人" in values.first.inner_text()
     page.set_viewport_size({"width": 1440, "height": 1000})
+
+
+def test_documents_are_built_when_clicked_and_open_as_documents(server, page, tmp_path):
+    """#12: a page view does not build files nobody takes (deferred downloads); a click still gives the real 通报
+    (.docx) and 调度表 (.xlsx) of the period shown (#11)."""
+    import docx
+    import openpyxl
+
+    page.goto(f"{server}/biweekly?plan=liulin-2023&as_of=2023-09-30")
+    settle(page)
+    with page.expect_download(timeout=60_000) as taken:
+        page.get_by_role("button", name="下载通报（Word）").click()
+    path = tmp_path / taken.value.suggested_filename
+    taken.value.save_as(path)
+    text = "\n".join(p.text for p in docx.Document(path).paragraphs)
+    shown = page.get_by_label("通报文字（可直接复制）").input_value()  # the same 通报 the page shows as text
+    heading = shown.splitlines()[0]
+    assert heading.startswith("关于") and heading.endswith("双周调度情况的通报")
+    assert text.splitlines()[0] == heading and "截至" in text
+    with page.expect_download(timeout=60_000) as taken:
+        page.get_by_role("button", name="下载调度表（Excel）").click()
+    path = tmp_path / taken.value.suggested_filename
+    taken.value.save_as(path)
+    sheet = openpyxl.load_workbook(path).active
+    assert any("职业技能培训" in str(c.value) for row in sheet.iter_rows() for c in row)

@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -153,7 +154,13 @@ def show_log(data_dir: Path, limit: int = 2000) -> None:
 
 
 def download_button(
-    label: str, data: bytes | str, file_name: str, *, what: str, records: int | None = None, **kwargs: Any
+    label: str,
+    data: bytes | str | Callable[[], bytes | str],
+    file_name: str,
+    *,
+    what: str,
+    records: int | None = None,
+    **kwargs: Any,
 ) -> bool:
     """``st.download_button`` that writes an ``export`` line when the file is taken (pages call this)."""
     import streamlit as st

@@ -121,3 +121,34 @@ def page_settle(folder: Path, timeout_s: float = 180) -> dict[str, Any]:
         with contextlib.suppress(subprocess.TimeoutExpired):
             server.wait(timeout=20)
         log.close()
+
+
+def page_cpu(folder: Path, repeat: int = 3) -> list[dict[str, Any]]:
+    """Server CPU seconds of one page view when another session has already asked the same (issue #12: ≤ 0.15 s).
+
+    Runs each page in Streamlit's AppTest (the page script, its queries through the shared runner, its charts and
+    tables serialised as for a browser): once to warm what is shared, then ``repeat`` times as new sessions; reports
+    the median process CPU time of those views."""
+    import statistics
+
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["SKILLS_DATA_DIR"] = str(folder)
+    os.environ.pop("SKILLS_USERS_FILE", None)
+    dashboard = str(ROOT / "dashboard.py")
+    rows = []
+    for title, path in PAGES.items():
+        page_file = f"pages/{path or 'overview'}.py"
+        costs = []
+        for k in range(repeat + 1):
+            at = AppTest.from_file(dashboard, default_timeout=600)
+            if path:
+                at.switch_page(page_file)
+            t0 = time.process_time()
+            at.run()
+            cost = time.process_time() - t0
+            if k:
+                costs.append(cost)
+        shown = at.title[0].value if at.title else ""
+        rows.append({"page": title, "shown": shown, "cpu_s": statistics.median(costs), "exception": bool(at.exception)})
+    return rows
