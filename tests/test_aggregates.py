@@ -22,9 +22,11 @@ def test_build_writes_every_plans_aggregates_and_a_fresh_runner_needs_none(tmp_p
     folder = small_extract(tmp_path / "x")
     assert Runner(folder).aggregates_missing()  # nothing built yet
     built = aggregates.build(folder)
-    assert set(built) == set(Runner(folder).plans)
-    assert len(list((folder / ".cache").glob("first_counts-*.parquet"))) == len(built)
-    assert Runner(folder).aggregates_missing() == []
+    runner = Runner(folder)
+    assert set(built) == set(runner.plans) | {a.name for a in runner.aggregates}
+    assert len(list((folder / ".cache").glob("first_counts-*.parquet"))) == len(runner.plans)
+    assert len(list((folder / ".cache").glob("agg-*.parquet"))) == len(runner.aggregates)
+    assert runner.aggregates_missing() == []
 
 
 def test_aggregates_built_in_a_folder_serve_it_after_a_rename(tmp_path):
@@ -44,17 +46,71 @@ def test_changed_tables_need_new_aggregates(tmp_path):
     folder = small_extract(tmp_path / "x")
     aggregates.build(folder)
     write_extracts(folder, [training_row(1, end_date="2023-05-10")], [])
-    assert set(Runner(folder).aggregates_missing()) == set(Runner(folder).plans)
+    runner = Runner(folder)
+    assert set(runner.aggregates_missing()) == set(runner.plans) | {a.name for a in runner.aggregates}
 
 
 def test_duckdb_resources_come_from_the_settings_file(tmp_path, monkeypatch):
     settings = tmp_path / "settings.toml"
     settings.write_text('[duckdb]\nmemory_limit = "700MB"\nthreads = 1\n', encoding="utf-8")
     monkeypatch.setenv("SKILLS_SETTINGS_FILE", str(settings))
-    assert duckdb_config() == {"memory_limit": "700MB", "threads": 1}
+    config = duckdb_config()
+    assert {k: config[k] for k in ("memory_limit", "threads")} == {"memory_limit": "700MB", "threads": 1}
+    assert not config["temp_directory"].startswith(".")  # spills never land in the checkout
     runner = Runner(small_extract(tmp_path / "x"))
     limit = runner.cursor().execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
     assert limit.replace(" ", "").upper().startswith(("667", "700"))  # DuckDB reports MiB
+
+
+# ---------------------------------------------------------------- version aggregates (queries/aggregates/*.sql)
+
+
+def queries_with(tmp_path, name: str, sql: str):
+    """A copy of the named queries with one more version aggregate and a named query reading it."""
+    from tracker import QUERIES_DIR
+
+    queries = tmp_path / "queries"
+    shutil.copytree(QUERIES_DIR, queries)
+    (queries / "aggregates").mkdir(exist_ok=True)
+    (queries / "aggregates" / f"99_{name}.sql").write_text(f"-- persons per county\n{sql}\n", encoding="utf-8")
+    (queries / "persons_by_county.sql").write_text(f"-- test\nSELECT * FROM {name} ORDER BY county_code\n")
+    return queries
+
+
+def test_a_version_aggregate_answers_the_same_before_and_after_it_is_built(tmp_path):
+    folder = small_extract(tmp_path / "x")
+    queries = queries_with(
+        tmp_path,
+        "county_persons",
+        "SELECT county_code, count(DISTINCT person_id) AS persons FROM training GROUP BY county_code",
+    )
+    live = Runner(folder, queries_dir=queries)
+    assert "county_persons" in live.aggregates_missing()
+    before = live.run("persons_by_county")  # not built yet: the view is the SELECT itself
+    aggregates_built = aggregates.build(folder, queries_dir=queries)
+    assert "county_persons" in aggregates_built
+    assert len(list((folder / ".cache").glob("agg-county_persons-*.parquet"))) == 1
+    fresh = Runner(folder, queries_dir=queries)
+    assert fresh.aggregates_missing() == []
+    plan = fresh.cursor().execute("EXPLAIN SELECT * FROM county_persons").fetchall()[0][1]
+    assert "READ_PARQUET" in plan.upper() or "PARQUET_SCAN" in plan.upper()  # read from disk, not the raw rows
+    after = fresh.run("persons_by_county")
+    assert before.to_dict("records") == after.to_dict("records")
+    assert after["persons"].sum() == 35
+    # the serving runner that was open during the build points its view at the file when it next looks
+    assert live.aggregates_missing() == []
+    assert live.run("persons_by_county").to_dict("records") == before.to_dict("records")
+
+
+def test_the_result_cache_is_bounded_by_memory_as_well_as_entries(tmp_path, monkeypatch):
+    runner = Runner(small_extract(tmp_path / "x"))
+    runner.cache_bytes_limit = 1  # every new answer pushes the older ones out
+    runner.run("progress", plan="liulin-2023", as_of="2023-09-01")
+    runner.run("progress", plan="sx-train-2023", as_of="2023-09-01")
+    assert len(runner._cache) == 1  # only the newest answer is kept
+    runner.cache_bytes_limit = 1 << 30
+    runner.run("progress", plan="liulin-2023", as_of="2023-09-01")
+    assert len(runner._cache) == 2
 
 
 # ---------------------------------------------------------------- an import builds them before the version switch

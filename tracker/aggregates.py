@@ -15,14 +15,14 @@ from pathlib import Path
 Progress = Callable[[float, str], None]
 
 
-def build(folder: Path, progress: Progress | None = None) -> list[str]:
+def build(folder: Path, progress: Progress | None = None, queries_dir: Path | None = None) -> list[str]:
     """Build every plan's first counts and every version aggregate for the tables in ``folder`` (a plain folder or
     a version's folder); returns what was built (plan ids, then aggregate names). Already-built ones are read back,
     not recomputed."""
     from tracker.query import Runner
 
     say = progress or (lambda f, m: None)
-    runner = Runner(folder)
+    runner = Runner(folder) if queries_dir is None else Runner(folder, queries_dir=queries_dir)
     steps: list[tuple[str, Callable[[], None]]] = [(p, lambda p=p: runner.materialize(p)) for p in runner.plans]
     steps += [(a.name, lambda n=a.name: runner.build_aggregate(n)) for a in runner.aggregates]
     for k, (name, step) in enumerate(steps):

@@ -27,6 +27,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -46,6 +47,7 @@ from tracker.scope import Scope
 from tracker.store import DataError, active_dir, content_key, data_version, resolve_data_dir, table_source
 
 CACHE_SIZE = 256
+CACHE_MB = 256  # the result cache's memory bound (settings [duckdb] result_cache_mb), besides the entry count
 MEMO_KEYS = 2  # argument sets kept per memo table (a priced plan year of the 1M demo: ~750k rows, ~230 MB)
 
 
@@ -181,9 +183,10 @@ def duckdb_config() -> dict[str, Any]:
         "memory_limit": str(settings.get("duckdb", "memory_limit", "1GB")),
         "threads": int(settings.get("duckdb", "threads", min(4, os.cpu_count() or 2))),
     }
-    temp = settings.get("duckdb", "temp_directory")
-    if temp:
-        config["temp_directory"] = str(temp)
+    # spills go to the system's temporary folder unless set (DuckDB's own default is ".tmp" in whatever folder the
+    # process runs in: the application's checkout)
+    temp = settings.get("duckdb", "temp_directory") or Path(tempfile.gettempdir()) / "skills-tracker-duckdb"
+    config["temp_directory"] = str(temp)
     return config
 
 
@@ -206,6 +209,10 @@ class Runner:
         self._con_version: str | None = None
         self._local = threading.local()
         self._cache: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+        self._cache_bytes: dict[tuple, int] = {}
+        from tracker import settings
+
+        self.cache_bytes_limit = int(float(settings.get("duckdb", "result_cache_mb", CACHE_MB)) * 1024 * 1024)
         self._materialized: dict[str, set[str]] = {}
         self._aggregates_complete: set[str] = set()
         self._plan_locks: dict[tuple[str, str], threading.Lock] = {}
@@ -382,10 +389,16 @@ class Runner:
                 self._cache.move_to_end(key)
         if cached is None:
             cached = self.execute(query, bound)
+            size = int(cached.memory_usage(index=True, deep=True).sum())
             with self._lock:
                 self._cache[key] = cached
-                while len(self._cache) > self.cache_size:
-                    self._cache.popitem(last=False)
+                self._cache_bytes[key] = size
+                # bounded by entries and by memory: the oldest answers go first (never the one just computed)
+                while len(self._cache) > 1 and (
+                    len(self._cache) > self.cache_size or sum(self._cache_bytes.values()) > self.cache_bytes_limit
+                ):
+                    old, _ = self._cache.popitem(last=False)
+                    self._cache_bytes.pop(old, None)
         # the cache holds the whole answer; every caller gets it through its own scope, never another's
         return cached.copy() if scope is None else scope.filter(name, cached.copy())
 
@@ -530,6 +543,7 @@ class Runner:
     def clear_cache(self) -> None:
         with self._lock:
             self._cache.clear()
+            self._cache_bytes.clear()
 
     def timed(self, name: str, **params: Any) -> tuple[pd.DataFrame, float]:
         """Execute bypassing the cache; returns the result and milliseconds taken."""
