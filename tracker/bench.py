@@ -265,7 +265,8 @@ def run_bench(
             run["pages"] = page_settle(folder)
             for row in run["pages"].get("pages", []):
                 head = f"{row['headline_s']:.2f}" if row["headline_s"] is not None else "—"
-                print(f"page {row['page']:<6}{row['visit']:<6} headline {head:>6} s   settle {row['settle_s']:6.2f} s")
+                done = f"{row['settle_s']:.2f}" if row["settle_s"] is not None else "超时"
+                print(f"page {row['page']:<6}{row['visit']:<6} headline {head:>6} s   settle {done:>6} s")
             if run["pages"]:
                 print(f"server memory: {run['pages']['rss_mb']} MB now, {run['pages']['rss_peak_mb']} MB peak")
         report["runs"].append(run)
@@ -299,8 +300,8 @@ def growth(small: dict[str, Any], large: dict[str, Any]) -> dict[str, Any]:
     sp, lp = small.get("pages", {}).get("pages", []), large.get("pages", {}).get("pages", [])
     if sp and lp:
         out["first_visits_total_s"] = {
-            "small": sum(r["settle_s"] for r in sp if r["visit"] == "first"),
-            "large": sum(r["settle_s"] for r in lp if r["visit"] == "first"),
+            "small": sum(r["settle_s"] or 0 for r in sp if r["visit"] == "first"),
+            "large": sum(r["settle_s"] or 0 for r in lp if r["visit"] == "first"),
         }
         t = out["first_visits_total_s"]
         print(f"all pages, first visits: {t['small']:.1f} s → {t['large']:.1f} s (×{t['large'] / t['small']:.2f})")
