@@ -32,6 +32,13 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", required=True, help="folder to write training.parquet and certificates.parquet")
     demo.add_argument("--rows", type=int, default=None, help="training rows in total (default ≈ 1,000,000)")
     demo.add_argument("--seed", type=int, default=None)
+    demo.add_argument(
+        "--chunk-rows",
+        type=int,
+        default=None,
+        help="write in chunks of N trainings as a hive-partitioned folder (for 100M: --chunk-rows 10000000)",
+    )
+    demo.add_argument("--no-aggregates", action="store_true", help="write the extract only (build them later)")
 
     query = sub.add_parser("query", help="run a named query and print it")
     query.add_argument("name", nargs="?")
@@ -167,10 +174,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.seed is not None:
         kwargs["seed"] = args.seed
     t0 = time.perf_counter()
-    counts = demo.write_demo(Path(args.out), **kwargs)
+    if args.chunk_rows:
+        from tracker import demo_chunks
+
+        counts = demo_chunks.write_chunked(
+            Path(args.out), kwargs.get("rows", demo.DEFAULT_ROWS), args.chunk_rows, progress=_progress_to_stderr
+        )
+    else:
+        counts = demo.write_demo(Path(args.out), **kwargs)
     mark_demo(Path(args.out))
     took = time.perf_counter() - t0
     print(f"演示数据已写入 {args.out}：" + "，".join(f"{k} {v:,} 行" for k, v in counts.items()) + f"（{took:.1f} 秒）")
+    if args.no_aggregates:
+        return 0
     from tracker import aggregates
 
     t1 = time.perf_counter()
