@@ -2,16 +2,17 @@
 -- @param as_of date optional
 -- @param year int optional
 -- @param county text optional
+-- @param limit int optional
+-- @param offset int optional
 -- Reads compliance_cert_flags (queries/aggregates/21_compliance_cert_flags.sql): a person's level is flagged as of D
 -- from its 2nd certificate; every certificate of it issued by D is listed, claim 1 being the one the subsidy is for.
 WITH params AS (
     SELECT CAST($as_of AS DATE) AS as_of, CAST($year AS INTEGER) AS year, CAST($county AS VARCHAR) AS county
 ),
 claims_per_level AS (
-    SELECT f.*, CAST(len(list_filter(f.issue_dates, lambda d: d <= p.as_of)) AS BIGINT) AS times
+    SELECT f.*, times_by(f.issue_dates, p.as_of) AS times
     FROM compliance_cert_flags AS f, params AS p
-    WHERE f.flagged_from <= p.as_of
-      AND f.issue_date <= p.as_of
+    WHERE finding_stands(p.as_of, f.issue_date, f.flagged_from, NULL)
       AND (p.year IS NULL OR f.year = p.year)
       AND f.county_code IN (SELECT county_code FROM counties_in_scope($county))
 )
@@ -32,4 +33,5 @@ SELECT
     c.first_issue_date
 FROM claims_per_level AS c
 LEFT JOIN region_labels AS g ON g.unit_code = c.county_code
-ORDER BY c.person_id, c.skill_level, c.claim_no;
+ORDER BY c.person_id, c.skill_level, c.claim_no
+LIMIT $limit OFFSET $offset;  -- one page of the list (every record when no limit is given)

@@ -3,6 +3,8 @@
 -- @param year int optional
 -- @param county text optional
 -- @param max_days int default=90
+-- @param limit int optional
+-- @param offset int optional
 -- Reads late_entries (queries/aggregates/23_late_entries.sql: completions entered after the day they ended), so
 -- the limit must be 0 days or more.
 WITH params AS (
@@ -14,7 +16,7 @@ completions_entered_late AS (
     -- completed by the as-of date, counted by the year they ended (queries/models/55_entry_timeliness.sql)
     SELECT c.*
     FROM late_entries AS c, params AS p
-    WHERE c.end_date <= p.as_of
+    WHERE finding_stands(p.as_of, c.end_date, NULL, NULL)
       AND entered_late(c.days_after_end, p.max_days)
       AND (p.year IS NULL OR c.year = p.year)
       AND c.county_code IN (SELECT county_code FROM counties_in_scope($county))
@@ -35,4 +37,5 @@ SELECT
     c.entered_on
 FROM completions_entered_late AS c
 LEFT JOIN region_labels AS g ON g.unit_code = c.county_code
-ORDER BY c.days_after_end DESC, c.record_id;
+ORDER BY c.days_after_end DESC, c.record_id
+LIMIT $limit OFFSET $offset;  -- one page of the list (every record when no limit is given)

@@ -2,6 +2,8 @@
 -- @param as_of date optional
 -- @param year int optional
 -- @param county text optional
+-- @param limit int optional
+-- @param offset int optional
 -- Reads compliance_no_outcome_flags (queries/aggregates/22_compliance_no_outcome_flags.sql): completed by the as-of
 -- date (counted by the year they ended) without passed = true, and no certificate for the training issued by then.
 WITH params AS (
@@ -10,8 +12,7 @@ WITH params AS (
 completions_without_outcome AS (
     SELECT f.*
     FROM compliance_no_outcome_flags AS f, params AS p
-    WHERE f.end_date <= p.as_of
-      AND (f.cleared_on IS NULL OR f.cleared_on > p.as_of)
+    WHERE finding_stands(p.as_of, f.end_date, NULL, f.cleared_on)
       AND (p.year IS NULL OR f.year = p.year)
       AND f.county_code IN (SELECT county_code FROM counties_in_scope($county))
 )
@@ -31,4 +32,5 @@ SELECT
     t.end_date
 FROM completions_without_outcome AS t
 LEFT JOIN region_labels AS g ON g.unit_code = t.county_code
-ORDER BY t.end_date, t.record_id;
+ORDER BY t.end_date, t.record_id
+LIMIT $limit OFFSET $offset;  -- one page of the list (every record when no limit is given)

@@ -2,17 +2,18 @@
 -- @param as_of date optional
 -- @param year int optional
 -- @param county text optional
+-- @param limit int optional
+-- @param offset int optional
 -- Reads compliance_enrolment_flags (queries/aggregates/20_compliance_enrolment_flags.sql): a person-year is flagged
 -- as of D from the start of its 4th subsidised enrolment; its enrolments started by D are listed.
 WITH params AS (
     SELECT CAST($as_of AS DATE) AS as_of, CAST($year AS INTEGER) AS year, CAST($county AS VARCHAR) AS county
 ),
 enrolments_per_person_year AS (
-    SELECT f.*, CAST(len(list_filter(f.key_start_dates, lambda d: d <= p.as_of)) AS BIGINT) AS times
+    SELECT f.*, times_by(f.key_start_dates, p.as_of) AS times
     FROM compliance_enrolment_flags AS f, params AS p
     WHERE f.check_id = 'over_three'
-      AND f.flagged_from <= p.as_of
-      AND f.start_date <= p.as_of
+      AND finding_stands(p.as_of, f.start_date, f.flagged_from, NULL)
       AND (p.year IS NULL OR f.year = p.year)
       AND f.county_code IN (SELECT county_code FROM counties_in_scope($county))
 )
@@ -33,4 +34,5 @@ SELECT
     e.end_date
 FROM enrolments_per_person_year AS e
 LEFT JOIN region_labels AS g ON g.unit_code = e.county_code
-ORDER BY e.year, e.person_id, e.start_date, e.record_id;
+ORDER BY e.year, e.person_id, e.start_date, e.record_id
+LIMIT $limit OFFSET $offset;  -- one page of the list (every record when no limit is given)

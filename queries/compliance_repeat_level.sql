@@ -2,6 +2,8 @@
 -- @param as_of date optional
 -- @param year int optional
 -- @param county text optional
+-- @param limit int optional
+-- @param offset int optional
 -- Reads compliance_enrolment_flags (queries/aggregates/20_compliance_enrolment_flags.sql): a person, occupation,
 -- level (a missing level counts as a level of its own) and year is flagged as of D from the start of its 2nd
 -- subsidised enrolment; its enrolments started by D are listed.
@@ -9,11 +11,10 @@ WITH params AS (
     SELECT CAST($as_of AS DATE) AS as_of, CAST($year AS INTEGER) AS year, CAST($county AS VARCHAR) AS county
 ),
 enrolments_with_repeats AS (
-    SELECT f.*, CAST(len(list_filter(f.key_start_dates, lambda d: d <= p.as_of)) AS BIGINT) AS times
+    SELECT f.*, times_by(f.key_start_dates, p.as_of) AS times
     FROM compliance_enrolment_flags AS f, params AS p
     WHERE f.check_id = 'repeat_level'
-      AND f.flagged_from <= p.as_of
-      AND f.start_date <= p.as_of
+      AND finding_stands(p.as_of, f.start_date, f.flagged_from, NULL)
       AND (p.year IS NULL OR f.year = p.year)
       AND f.county_code IN (SELECT county_code FROM counties_in_scope($county))
 )
@@ -34,4 +35,5 @@ SELECT
     e.end_date
 FROM enrolments_with_repeats AS e
 LEFT JOIN region_labels AS g ON g.unit_code = e.county_code
-ORDER BY e.year, e.person_id, e.occupation, e.skill_level, e.start_date, e.record_id;
+ORDER BY e.year, e.person_id, e.occupation, e.skill_level, e.start_date, e.record_id
+LIMIT $limit OFFSET $offset;  -- one page of the list (every record when no limit is given)

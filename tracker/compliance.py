@@ -104,6 +104,56 @@ def counts(findings: dict[str, pd.DataFrame]) -> dict[str, dict[str, int]]:
     }
 
 
+# ---------------------------------------------------------------- summed up in SQL (the page: no full lists shipped)
+
+SUMMARY_QUERY = "compliance_summary"
+PAGE_ROWS = 200  # records of a check shown per page; the download holds them all
+
+
+def summary_counts(summary: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Records and distinct persons flagged per check, from ``compliance_summary`` (as :func:`counts` gives)."""
+    totals = summary[summary["level"] == "check"].set_index("check_id")
+    return {
+        cid: {
+            "records": int(totals.at[cid, "records"]) if cid in totals.index else 0,
+            "persons": int(totals.at[cid, "persons"]) if cid in totals.index else 0,
+        }
+        for cid in CHECKS
+    }
+
+
+def summary_by_unit(summary: pd.DataFrame, check_id: str, unit: str) -> pd.DataFrame:
+    """One check's findings by ``county`` (county_code, county_name) or ``institution`` (institution_id): records and
+    distinct persons, largest first (as :func:`by_unit` gives), from ``compliance_summary``."""
+    keys = ["county_code", "county_name"] if unit == "county" else ["institution_id"]
+    rows = summary[(summary["level"] == unit) & (summary["check_id"] == check_id)]
+    out = rows[[*keys, "records", "persons"]].astype({"records": "int64", "persons": "int64"})
+    return out.sort_values(["records", keys[0]], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def summary_county_matrix(summary: pd.DataFrame, top: int = 15) -> pd.DataFrame:
+    """Flagged records per county (rows, most first, at most ``top``) and check (columns, in CHECKS order), from
+    ``compliance_summary`` (as :func:`county_matrix` gives)."""
+    rows = summary[summary["level"] == "county"]
+    if rows.empty:
+        return pd.DataFrame(columns=["county_code", "county_name", *CHECKS])
+    wide = rows.pivot_table(
+        index=["county_code", "county_name"], columns="check_id", values="records", aggfunc="sum", fill_value=0
+    ).reindex(columns=list(CHECKS), fill_value=0)
+    wide = wide.assign(_total=wide.sum(axis=1)).sort_values("_total", ascending=False, kind="stable").head(top)
+    return wide.drop(columns="_total").reset_index().rename_axis(columns=None)
+
+
+def shown_records(run: Callable[..., pd.DataFrame], query: str, params: dict[str, Any]) -> pd.DataFrame:
+    """Every record of a check as shown (masked, Chinese headers): for a download, built only when clicked."""
+    return display_frame(run(query, **params))
+
+
+def page_params(page: int, rows: int = PAGE_ROWS) -> dict[str, int]:
+    """The ``limit`` / ``offset`` of page ``page`` (1-based) of a check's records."""
+    return {"limit": rows, "offset": (max(1, page) - 1) * rows}
+
+
 def summary_for_folder(folder: Path, **params: Any) -> dict[str, dict[str, int]]:
     """Counts per check (all years unless ``year`` is given) on the extracts in ``folder`` (used at import)."""
     from tracker.query import Runner
