@@ -6,7 +6,10 @@
 -- Sorted by check, year, county so a page's filters skip most row groups.
 WITH subsidised_enrolments_all AS (
     -- a check joins an enrolment to its person's key: a row without a person never matches
-    SELECT * FROM subsidised_enrolments(DATE '9999-12-31') WHERE person_id IS NOT NULL
+    SELECT record_id, person_id, year, county_code, institution_id, training_type, occupation, skill_level, status,
+           start_date, end_date
+    FROM subsidised_enrolments(DATE '9999-12-31')
+    WHERE person_id IS NOT NULL
 ),
 person_years_with_repeats AS (
     -- both checks need a person with two or more subsidised enrolments in a year: one pass over every enrolment

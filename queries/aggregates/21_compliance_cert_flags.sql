@@ -5,7 +5,8 @@
 -- does not depend on D: a later certificate never comes before an earlier one.
 WITH level_certificates AS (
     -- certificates that can draw a certificate subsidy for a level
-    SELECT c.*
+    SELECT c.cert_id, c.person_id, c.county_code, c.cert_type, c.skill_level, c.occupation, c.issue_date,
+           c.evaluator_id
     FROM certificates AS c
     WHERE c.cert_type IN ('qualification', 'skill_level')
       AND c.skill_level IS NOT NULL

@@ -32,39 +32,43 @@ SELECT CAST(error('汇总表 entry_lags 未安装（queries/aggregates/24_entry_
        CAST(NULL AS DATE) AS entered_on, CAST(NULL AS BIGINT) AS days_after_end, CAST(NULL AS BIGINT) AS completions;
 
 CREATE OR REPLACE MACRO entry_timeliness(p_as_of, p_year, p_unit, p_days, p_max_days, p_by) AS TABLE
-WITH scoped AS (
-    SELECT l.*, g.parent_code AS city_code,
-           l.end_date <= CAST(p_as_of AS DATE) - CAST(p_days AS INTEGER) AS due,
-           l.entered_on <= p_as_of AS entered_by_as_of
+WITH lag_groups AS (
+    -- completions that ended by the as-of date, per county (and institution when ranking institutions) and lag
+    SELECT l.county_code,
+           CASE WHEN p_by = 'institution' THEN l.institution_id END AS institution_id,
+           l.days_after_end,
+           sum(l.completions) AS completed,
+           sum(l.completions) FILTER (WHERE l.end_date <= CAST(p_as_of AS DATE) - CAST(p_days AS INTEGER)) AS due,
+           sum(l.completions) FILTER (WHERE l.entered_on <= p_as_of) AS entered_by_as_of
     FROM entry_lags AS l
-    LEFT JOIN regions AS g ON g.code = l.county_code
     WHERE l.end_date <= p_as_of
       AND (p_year IS NULL OR l.year = p_year)
       AND l.county_code IN (SELECT county_code FROM counties_in_scope(p_unit))
+    GROUP BY ALL
 ),
 keyed AS (
-    SELECT CASE p_by WHEN 'county' THEN county_code WHEN 'city' THEN city_code
-                     WHEN 'institution' THEN institution_id
+    SELECT CASE p_by WHEN 'county' THEN k.county_code WHEN 'city' THEN g.parent_code
+                     WHEN 'institution' THEN k.institution_id
                      ELSE (SELECT code FROM regions WHERE level = 'province') END AS unit_key,
-           *
-    FROM scoped
+           k.*
+    FROM lag_groups AS k
+    LEFT JOIN regions AS g ON g.code = k.county_code
 ),
 unit_counts AS (
     SELECT unit_key,
-           CAST(sum(completions) AS BIGINT) AS completed,
-           CAST(coalesce(sum(completions) FILTER (WHERE due), 0) AS BIGINT) AS due,
-           CAST(coalesce(sum(completions) FILTER (WHERE due AND days_after_end <= p_days), 0) AS BIGINT) AS timely,
-           CAST(coalesce(sum(completions) FILTER (WHERE entered_late(days_after_end, p_max_days)), 0) AS BIGINT)
-               AS late,
+           CAST(sum(completed) AS BIGINT) AS completed,
+           CAST(coalesce(sum(due), 0) AS BIGINT) AS due,
+           CAST(coalesce(sum(due) FILTER (WHERE days_after_end <= p_days), 0) AS BIGINT) AS timely,
+           CAST(coalesce(sum(completed) FILTER (WHERE entered_late(days_after_end, p_max_days)), 0) AS BIGINT) AS late,
            count(DISTINCT county_code) AS counties
     FROM keyed
     GROUP BY unit_key
 ),
 lags_entered AS (
     -- the distribution of days from completion to entry over the completions entered by the as-of date
-    SELECT unit_key, days_after_end, sum(completions) AS entered,
+    SELECT unit_key, days_after_end, sum(entered_by_as_of) AS entered
     FROM keyed
-    WHERE entered_by_as_of
+    WHERE entered_by_as_of > 0
     GROUP BY ALL
 ),
 lags_cumulative AS (
