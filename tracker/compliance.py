@@ -1,8 +1,10 @@
 """Compliance checks (合规核查): the rules, their seed documents and how their findings are summed up.
 
 Each check is a named query ``queries/compliance_<check>.sql`` returning one row per flagged record, with at least
-``check_id, year, person_id, county_code, county_name, institution_id``. The rules themselves live only in SQL;
-this module names them, sums findings up by county and institution, and masks person keys for display.
+``check_id, year, person_id, county_code, county_name, institution_id``, one page of them with ``limit`` / ``offset``.
+The rules themselves live only in SQL (over the compliance aggregates, queries/aggregates/2x_*.sql);
+``queries/compliance_summary.sql`` sums the same findings up per check, county and institution, so the page never
+loads a whole list (only a download does). This module names the checks, reads the summary, and masks person keys.
 """
 
 from __future__ import annotations
@@ -159,8 +161,8 @@ def summary_for_folder(folder: Path, **params: Any) -> dict[str, dict[str, int]]
     from tracker.query import Runner
 
     runner = Runner(folder)
-    findings = run_checks(runner.run, lambda q: {p.name for p in runner.queries[q].params}, **params)
-    return counts(findings)
+    declared = {p.name for p in runner.queries[SUMMARY_QUERY].params}
+    return summary_counts(runner.run(SUMMARY_QUERY, **params_for(declared, **params)))
 
 
 def summary_lines(summary: dict[str, dict[str, int]]) -> list[str]:
