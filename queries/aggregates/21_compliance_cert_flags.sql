@@ -14,16 +14,21 @@ WITH level_certificates AS (
       AND c.person_id IS NOT NULL
 ),
 levels_certified_twice AS (
-    SELECT person_id, skill_level, list_sort(list(issue_date)) AS issue_dates
+    -- one pass over every certificate, counting only
+    SELECT person_id, skill_level
     FROM level_certificates
     GROUP BY ALL
     HAVING count(*) > 1
 ),
 claims_per_level AS (
-    SELECT c.*, k.issue_dates,
-           row_number() OVER (PARTITION BY c.person_id, c.skill_level ORDER BY c.issue_date, c.cert_id) AS claim_no
+    -- the few certificates of those levels, in issue order, with every issue date of their level
+    SELECT c.*,
+           row_number() OVER w_level_claims AS claim_no,
+           list(c.issue_date ORDER BY c.issue_date) OVER w_level AS issue_dates
     FROM level_certificates AS c
-    JOIN levels_certified_twice AS k USING (person_id, skill_level)
+    SEMI JOIN levels_certified_twice AS k USING (person_id, skill_level)
+    WINDOW w_level AS (PARTITION BY c.person_id, c.skill_level),
+           w_level_claims AS (PARTITION BY c.person_id, c.skill_level ORDER BY c.issue_date, c.cert_id)
 )
 SELECT year(issue_date) AS year, county_code, person_id, skill_level, claim_no, cert_id, cert_type, occupation,
        evaluator_id, issue_date, issue_dates[1] AS first_issue_date, issue_dates[2] AS flagged_from, issue_dates
