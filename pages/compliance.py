@@ -62,8 +62,9 @@ params = {
     "max_days": int(max_days),
 }
 declared = {name: {p.name for p in q.params} for name, q in app.runner().queries.items()}
-findings = compliance.run_checks(app.run, declared.__getitem__, **params)
-totals = compliance.counts(findings)
+# counts per check, county and institution summed up in SQL; each check's records are read one page at a time
+summary = app.run(compliance.SUMMARY_QUERY, **params)
+totals = compliance.summary_counts(summary)
 
 scope = (
     f"{'全部年度' if year == 'all' else f'{year}年'} · {_region_label(county).strip()} · 截至{ui.fmt_date(sel.as_of)}"
@@ -87,7 +88,7 @@ for col, (cid, check) in zip(cards, compliance.CHECKS.items()):
 
 # ---------------------------------------------------------------- where: counties with most findings
 
-matrix = compliance.county_matrix(findings)
+matrix = compliance.summary_county_matrix(summary)
 if len(matrix):
     fig = go.Figure()
     for (cid, check), color in zip(compliance.CHECKS.items(), PALETTE):
@@ -109,6 +110,7 @@ else:
 
 # ---------------------------------------------------------------- each check in detail
 
+
 COUNT_CONFIG = {
     "记录数": st.column_config.NumberColumn(format="localized"),
     "人数": st.column_config.NumberColumn(format="localized"),
@@ -122,13 +124,13 @@ tabs = st.tabs([f"{c.label}（{totals[cid]['records']:,}）" for cid, c in compl
 for tab, (cid, check) in zip(tabs, compliance.CHECKS.items()):
     with tab:
         st.markdown(f"**规则**：{check.rule}")
-        df = findings[cid]
-        if df.empty:
+        records = totals[cid]["records"]
+        if records == 0:
             st.success("没有发现此类问题。", icon=":material/verified:")
             continue
         a, b = st.columns(2)
         a.markdown("**按县(市、区)**")
-        counties = compliance.by_unit(df, "county").drop(columns="county_code")
+        counties = compliance.summary_by_unit(summary, cid, "county").drop(columns="county_code")
         a.dataframe(
             counties.rename(columns=compliance.COLUMN_HEADERS),
             hide_index=True,
@@ -136,25 +138,25 @@ for tab, (cid, check) in zip(tabs, compliance.CHECKS.items()):
             height=ui.table_height(len(counties), 320),
         )
         b.markdown("**按机构**（培训机构；取证核查为评价机构）")
-        inst = compliance.by_unit(df, "institution").rename(columns=compliance.COLUMN_HEADERS)
+        inst = compliance.summary_by_unit(summary, cid, "institution").rename(columns=compliance.COLUMN_HEADERS)
         b.dataframe(inst, hide_index=True, column_config=COUNT_CONFIG, height=ui.table_height(len(inst), 320))
-        shown = compliance.display_frame(df)
-        st.markdown(f"**记录**（{len(shown):,} {check.unit}，涉及 {totals[cid]['persons']:,} 人）")
-        st.dataframe(
-            shown.head(5000),
-            hide_index=True,
-            column_config=DATE_CONFIG,
-            height=ui.table_height(len(shown), 420),
-        )
-        if len(shown) > 5000:
-            st.caption(f"表中显示前5,000条；下载可得全部{len(shown):,}条。")
+        check_params = compliance.params_for(declared[check.query], **params)
+        pages = -(-records // compliance.PAGE_ROWS)
+        page = 1
+        if pages > 1:
+            page = int(st.number_input(f"页码（共{pages:,}页）", 1, pages, 1, key=f"page_{cid}"))
+        shown = compliance.display_frame(app.run(check.query, **check_params, **compliance.page_params(page)))
+        st.markdown(f"**记录**（{records:,} {check.unit}，涉及 {totals[cid]['persons']:,} 人）")
+        st.dataframe(shown, hide_index=True, column_config=DATE_CONFIG, height=ui.table_height(len(shown), 420))
+        if pages > 1:
+            st.caption(f"表中为第{page:,}页（每页{compliance.PAGE_ROWS:,}条，共{records:,}条）；下载可得全部记录。")
         stem = f"合规核查_{check.label}_{sel.as_of:%Y%m%d}"
+        every_record = functools.partial(compliance.shown_records, app.run, check.query, check_params)
         with st.container(horizontal=True):
             audit.download_button(
                 "下载记录（Excel，人员已脱敏）",
-                functools.partial(  # built when clicked: tens of thousands of rows take seconds
-                    export.to_xlsx,
-                    shown,
+                lambda every_record=every_record, check=check, cid=cid, records=records: export.to_xlsx(
+                    every_record(),
                     check.label,
                     [f"规则：{check.rule}", "人员以脱敏标识显示，不含身份证号。"]
                     + ([ui.DEMO_NOTE] if sel.demo else []),
@@ -162,21 +164,21 @@ for tab, (cid, check) in zip(tabs, compliance.CHECKS.items()):
                     basis=ui.plan_info(sel.plan)["document"],
                     as_of=sel.as_of,
                     plan=sel.plan,
-                    units=f"共{len(shown):,}{check.unit}，涉及{totals[cid]['persons']:,}人",
+                    units=f"共{records:,}{check.unit}，涉及{totals[cid]['persons']:,}人",
                 ),
                 f"{stem}.xlsx",
                 what=f"compliance {cid}.xlsx",
-                records=len(shown),
+                records=records,
                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 icon=":material/download:",
                 key=f"dlx_{cid}",
             )
             audit.download_button(
                 "下载记录（CSV，人员已脱敏）",
-                functools.partial(export.to_csv, shown),
+                lambda every_record=every_record: export.to_csv(every_record()),
                 f"{stem}.csv",
                 what=f"compliance {cid}.csv",
-                records=len(shown),
+                records=records,
                 mime="text/csv",
                 icon=":material/download:",
                 key=f"dl_{cid}",

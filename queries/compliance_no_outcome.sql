@@ -2,23 +2,19 @@
 -- @param as_of date optional
 -- @param year int optional
 -- @param county text optional
+-- @param limit int optional
+-- @param offset int optional
+-- Reads compliance_no_outcome_flags (queries/aggregates/22_compliance_no_outcome_flags.sql): completed by the as-of
+-- date (counted by the year they ended) without passed = true, and no certificate for the training issued by then.
 WITH params AS (
     SELECT CAST($as_of AS DATE) AS as_of, CAST($year AS INTEGER) AS year, CAST($county AS VARCHAR) AS county
 ),
-completions_not_passed AS (
-    -- completed by the as-of date (counted by the year they ended) without passed = true
-    SELECT t.*, year(t.end_date) AS year
-    FROM training AS t, params AS p
-    WHERE t.status = 'completed' AND t.end_date <= p.as_of AND t.passed IS DISTINCT FROM TRUE
-),
-certified_completions AS (
-    -- a certificate by the as-of date that names the training, or is in its occupation and issued since its start
-    SELECT DISTINCT t.record_id
-    FROM completions_not_passed AS t
-    JOIN certificates AS c ON c.person_id = t.person_id
-    JOIN params AS p ON c.issue_date <= p.as_of
-    WHERE c.training_record_id = t.record_id
-       OR (c.occupation = t.occupation AND c.issue_date >= t.start_date)
+completions_without_outcome AS (
+    SELECT f.*
+    FROM compliance_no_outcome_flags AS f, params AS p
+    WHERE finding_stands(p.as_of, f.end_date, NULL, f.cleared_on)
+      AND (p.year IS NULL OR f.year = p.year)
+      AND f.county_code IN (SELECT county_code FROM counties_in_scope($county))
 )
 SELECT
     'no_outcome'       AS check_id,
@@ -34,10 +30,7 @@ SELECT
     t.skill_level,
     t.start_date,
     t.end_date
-FROM completions_not_passed AS t
-JOIN params AS p ON TRUE
+FROM completions_without_outcome AS t
 LEFT JOIN region_labels AS g ON g.unit_code = t.county_code
-WHERE t.record_id NOT IN (SELECT record_id FROM certified_completions)
-  AND (p.year IS NULL OR t.year = p.year)
-  AND t.county_code IN (SELECT county_code FROM counties_in_scope($county))
-ORDER BY t.end_date, t.record_id;
+ORDER BY t.end_date, t.record_id
+LIMIT $limit OFFSET $offset;  -- one page of the list (every record when no limit is given)

@@ -1,8 +1,10 @@
 """Compliance checks (合规核查): the rules, their seed documents and how their findings are summed up.
 
 Each check is a named query ``queries/compliance_<check>.sql`` returning one row per flagged record, with at least
-``check_id, year, person_id, county_code, county_name, institution_id``. The rules themselves live only in SQL;
-this module names them, sums findings up by county and institution, and masks person keys for display.
+``check_id, year, person_id, county_code, county_name, institution_id``, one page of them with ``limit`` / ``offset``.
+The rules themselves live only in SQL (over the compliance aggregates, queries/aggregates/2x_*.sql);
+``queries/compliance_summary.sql`` sums the same findings up per check, county and institution, so the page never
+loads a whole list (only a download does). This module names the checks, reads the summary, and masks person keys.
 """
 
 from __future__ import annotations
@@ -104,13 +106,63 @@ def counts(findings: dict[str, pd.DataFrame]) -> dict[str, dict[str, int]]:
     }
 
 
+# ---------------------------------------------------------------- summed up in SQL (the page: no full lists shipped)
+
+SUMMARY_QUERY = "compliance_summary"
+PAGE_ROWS = 200  # records of a check shown per page; the download holds them all
+
+
+def summary_counts(summary: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Records and distinct persons flagged per check, from ``compliance_summary`` (as :func:`counts` gives)."""
+    totals = summary[summary["level"] == "check"].set_index("check_id")
+    return {
+        cid: {
+            "records": int(totals.at[cid, "records"]) if cid in totals.index else 0,
+            "persons": int(totals.at[cid, "persons"]) if cid in totals.index else 0,
+        }
+        for cid in CHECKS
+    }
+
+
+def summary_by_unit(summary: pd.DataFrame, check_id: str, unit: str) -> pd.DataFrame:
+    """One check's findings by ``county`` (county_code, county_name) or ``institution`` (institution_id): records and
+    distinct persons, largest first (as :func:`by_unit` gives), from ``compliance_summary``."""
+    keys = ["county_code", "county_name"] if unit == "county" else ["institution_id"]
+    rows = summary[(summary["level"] == unit) & (summary["check_id"] == check_id)]
+    out = rows[[*keys, "records", "persons"]].astype({"records": "int64", "persons": "int64"})
+    return out.sort_values(["records", keys[0]], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def summary_county_matrix(summary: pd.DataFrame, top: int = 15) -> pd.DataFrame:
+    """Flagged records per county (rows, most first, at most ``top``) and check (columns, in CHECKS order), from
+    ``compliance_summary`` (as :func:`county_matrix` gives)."""
+    rows = summary[summary["level"] == "county"]
+    if rows.empty:
+        return pd.DataFrame(columns=["county_code", "county_name", *CHECKS])
+    wide = rows.pivot_table(
+        index=["county_code", "county_name"], columns="check_id", values="records", aggfunc="sum", fill_value=0
+    ).reindex(columns=list(CHECKS), fill_value=0)
+    wide = wide.assign(_total=wide.sum(axis=1)).sort_values("_total", ascending=False, kind="stable").head(top)
+    return wide.drop(columns="_total").reset_index().rename_axis(columns=None)
+
+
+def shown_records(run: Callable[..., pd.DataFrame], query: str, params: dict[str, Any]) -> pd.DataFrame:
+    """Every record of a check as shown (masked, Chinese headers): for a download, built only when clicked."""
+    return display_frame(run(query, **params))
+
+
+def page_params(page: int, rows: int = PAGE_ROWS) -> dict[str, int]:
+    """The ``limit`` / ``offset`` of page ``page`` (1-based) of a check's records."""
+    return {"limit": rows, "offset": (max(1, page) - 1) * rows}
+
+
 def summary_for_folder(folder: Path, **params: Any) -> dict[str, dict[str, int]]:
     """Counts per check (all years unless ``year`` is given) on the extracts in ``folder`` (used at import)."""
     from tracker.query import Runner
 
     runner = Runner(folder)
-    findings = run_checks(runner.run, lambda q: {p.name for p in runner.queries[q].params}, **params)
-    return counts(findings)
+    declared = {p.name for p in runner.queries[SUMMARY_QUERY].params}
+    return summary_counts(runner.run(SUMMARY_QUERY, **params_for(declared, **params)))
 
 
 def summary_lines(summary: dict[str, dict[str, int]]) -> list[str]:

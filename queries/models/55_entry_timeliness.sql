@@ -21,35 +21,80 @@ CREATE OR REPLACE MACRO entered_late(p_days_after_end, p_max_days) AS p_days_aft
 --   timely_pct     timely ÷ due in percent (NULL when nothing is due yet)
 --   median_lag     median days from completion to entry over completions entered by the as-of date
 --   late           completions entered after 不录不补's limit (entered_late, as the compliance check counts them)
+-- It reads the aggregate entry_lags (queries/aggregates/24_entry_lags.sql: completion_entries counted per county,
+-- institution, completion and entry date), never the raw rows; the median comes from the lag distribution.
+-- entry_lags is the version aggregate queries/aggregates/24_entry_lags.sql, installed by the runner after the models
+-- (a view over its Parquet file, or over its own SELECT until built). DuckDB binds a table macro's tables when the
+-- macro is created, so its columns are declared here; reading this declaration instead of the aggregate fails loudly.
+CREATE OR REPLACE VIEW entry_lags AS
+SELECT CAST(error('汇总表 entry_lags 未安装（queries/aggregates/24_entry_lags.sql）') AS BIGINT) AS year,
+       CAST(NULL AS VARCHAR) AS county_code, CAST(NULL AS VARCHAR) AS institution_id, CAST(NULL AS DATE) AS end_date,
+       CAST(NULL AS DATE) AS entered_on, CAST(NULL AS BIGINT) AS days_after_end, CAST(NULL AS BIGINT) AS completions;
+
 CREATE OR REPLACE MACRO entry_timeliness(p_as_of, p_year, p_unit, p_days, p_max_days, p_by) AS TABLE
-WITH scoped AS (
-    SELECT c.*, g.parent_code AS city_code,
-           c.end_date <= CAST(p_as_of AS DATE) - CAST(p_days AS INTEGER) AS due,
-           c.entered_on <= p_as_of AS entered_by_as_of
-    FROM completion_entries(p_as_of) AS c
-    LEFT JOIN regions AS g ON g.code = c.county_code
-    WHERE (p_year IS NULL OR c.year = p_year)
-      AND c.county_code IN (SELECT county_code FROM counties_in_scope(p_unit))
+WITH lag_groups AS (
+    -- completions that ended by the as-of date, per county (and institution when ranking institutions) and lag
+    SELECT l.county_code,
+           CASE WHEN p_by = 'institution' THEN l.institution_id END AS institution_id,
+           l.days_after_end,
+           sum(l.completions) AS completed,
+           sum(l.completions) FILTER (WHERE l.end_date <= CAST(p_as_of AS DATE) - CAST(p_days AS INTEGER)) AS due,
+           sum(l.completions) FILTER (WHERE l.entered_on <= p_as_of) AS entered_by_as_of
+    FROM entry_lags AS l
+    WHERE l.end_date <= p_as_of
+      AND (p_year IS NULL OR l.year = p_year)
+      AND l.county_code IN (SELECT county_code FROM counties_in_scope(p_unit))
+    GROUP BY ALL
 ),
 keyed AS (
-    SELECT CASE p_by WHEN 'county' THEN county_code WHEN 'city' THEN city_code
-                     WHEN 'institution' THEN institution_id
+    SELECT CASE p_by WHEN 'county' THEN k.county_code WHEN 'city' THEN g.parent_code
+                     WHEN 'institution' THEN k.institution_id
                      ELSE (SELECT code FROM regions WHERE level = 'province') END AS unit_key,
-           *
-    FROM scoped
+           k.*
+    FROM lag_groups AS k
+    LEFT JOIN regions AS g ON g.code = k.county_code
+),
+unit_counts AS (
+    SELECT unit_key,
+           CAST(sum(completed) AS BIGINT) AS completed,
+           CAST(coalesce(sum(due), 0) AS BIGINT) AS due,
+           CAST(coalesce(sum(due) FILTER (WHERE days_after_end <= p_days), 0) AS BIGINT) AS timely,
+           CAST(coalesce(sum(completed) FILTER (WHERE entered_late(days_after_end, p_max_days)), 0) AS BIGINT) AS late,
+           count(DISTINCT county_code) AS counties
+    FROM keyed
+    GROUP BY unit_key
+),
+lags_entered AS (
+    -- the distribution of days from completion to entry over the completions entered by the as-of date
+    SELECT unit_key, days_after_end, sum(entered_by_as_of) AS entered
+    FROM keyed
+    WHERE entered_by_as_of > 0
+    GROUP BY ALL
+),
+lags_cumulative AS (
+    SELECT *,
+           sum(entered) OVER (PARTITION BY unit_key ORDER BY days_after_end) AS entered_through,
+           sum(entered) OVER (PARTITION BY unit_key) AS entered_total
+    FROM lags_entered
+),
+median_lags AS (
+    -- the middle value; the mean of the two middle values when their number is even (as median() does)
+    SELECT unit_key,
+           (min(days_after_end) FILTER (WHERE entered_through >= (entered_total + 1) // 2)
+            + min(days_after_end) FILTER (WHERE entered_through >= entered_total // 2 + 1)) / 2.0 AS median_lag
+    FROM lags_cumulative
+    GROUP BY unit_key
 )
-SELECT unit_key,
-       count(*) AS completed,
-       count(*) FILTER (WHERE due) AS due,
-       count(*) FILTER (WHERE due AND days_after_end <= p_days) AS timely,
-       CASE WHEN count(*) FILTER (WHERE due) > 0
-            THEN round(100.0 * count(*) FILTER (WHERE due AND days_after_end <= p_days)
-                       / count(*) FILTER (WHERE due), 4) END AS timely_pct,
-       median(days_after_end) FILTER (WHERE entered_by_as_of) AS median_lag,
-       count(*) FILTER (WHERE entered_late(days_after_end, p_max_days)) AS late,
-       count(DISTINCT county_code) AS counties
-FROM keyed
-GROUP BY unit_key;
+SELECT u.unit_key,
+       u.completed,
+       u.due,
+       u.timely,
+       CASE WHEN u.due > 0 THEN round(100.0 * u.timely / u.due, 4) END AS timely_pct,
+       m.median_lag,
+       u.late,
+       u.counties
+FROM unit_counts AS u
+LEFT JOIN median_lags AS m USING (unit_key);
 
 -- timeliness_ranked: the league (1 = most timely) among units with at least p_min_completed completions:
 -- share entered in time, then fewer late records, then the shorter median lag; units with nothing due yet
