@@ -480,6 +480,9 @@ with right:
     map_df["完成"] = [ui.fmt_int(v, metric_unit) for v in map_df["actual"]]
     map_df["完成率"] = ["完成率 " + ui.fmt_pct(v) if pd.notna(v) else "无任务" for v in map_df["pct"]]
     map_df["进度差"] = ["进度差 " + ui.fmt_pts(v) if pd.notna(v) else "" for v in map_df["gap"]]
+    map_df["状态"] = [
+        "状态 " + ui.status_label(s) if has else "" for s, has in zip(map_df["status"], map_df["target"].notna())
+    ]
     value_col, label, scale = {
         "gap": ("gap", "进度差(百分点)", "gap"),
         "pct": ("pct", "完成率(%)", "pct"),
@@ -492,7 +495,7 @@ with right:
         value_col,
         color_label=label,
         scale=scale,
-        hover=["完成", "完成率", "进度差"],
+        hover=["完成", "完成率", "进度差", "状态"],
         highlight=[unit] if map_level == unit_type else [],
         outline_cities=[unit] if unit_type == "city" else [],
         focus=focus,
