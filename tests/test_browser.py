@@ -176,3 +176,54 @@ def test_no_developer_chrome_and_whole_kpi_values(server, page, width, height):
         assert not cut, f"KPI value cut at {width}×{height}: {values.nth(i).inner_text()}"
     assert "万人" in values.first.inner_text()
     page.set_viewport_size({"width": 1440, "height": 1000})
+
+
+def test_the_map_names_its_units_drills_on_a_click_and_asks_no_other_host(server, page):
+    """#11: county/city names on the map with no glyph or tile server; a click on a city opens its counties."""
+    context = page.context.browser.new_context(viewport={"width": 1440, "height": 960}, locale="zh-CN")
+    tab = context.new_page()
+    requests: list[str] = []
+    tab.on("request", lambda r: requests.append(r.url))
+    try:
+        for _ in range(2):  # the first visit of a fresh server may open on the default plan
+            tab.goto(f"{server}/drilldown?plan=sx-train-2023&as_of=2023-10-20")
+            settle(tab)
+        names = tab.locator(".stPlotlyChart .textpoint text")
+        assert sorted(names.all_text_contents()) == sorted(
+            [
+                "太原市",
+                "大同市",
+                "阳泉市",
+                "长治市",
+                "晋城市",
+                "朔州市",
+                "晋中市",
+                "运城市",
+                "忻州市",
+                "临汾市",
+                "吕梁市",
+            ]
+        )
+        label = names.filter(has_text="吕梁市").first
+        label.scroll_into_view_if_needed()
+        box = label.bounding_box()
+        x, y = box["x"] + box["width"] / 2 + 10, box["y"] + box["height"] / 2 + 10  # beside the name: still 吕梁市
+        tab.mouse.move(x, y)
+        tab.wait_for_function(
+            "() => [...document.querySelectorAll('.hoverlayer .hovertext')].some(e => e.textContent.includes('吕梁市'))",
+            timeout=10_000,
+        )
+        hover = tab.locator(".hoverlayer .hovertext").first.text_content()
+        assert "完成率" in hover and "状态" in hover, hover
+        tab.mouse.click(x, y)
+        heading = "(t) => document.querySelector('h3') && document.querySelector('h3').innerText.startsWith(t)"
+        tab.wait_for_function(heading, arg="吕梁市", timeout=60_000)
+        settle(tab)
+        assert "unit=141100" in tab.url
+        # at city level its 13 counties are named and the city is outlined
+        county_names = tab.locator(".stPlotlyChart .textpoint text").all_text_contents()
+        assert "柳林县" in county_names and len(county_names) == 13
+        outside = [u for u in requests if not u.startswith(("http://127.0.0.1", "data:", "blob:", "about:"))]
+        assert outside == [], sorted(set(outside))
+    finally:
+        context.close()
