@@ -520,7 +520,11 @@ def test_page_opens_on_the_unit_level_and_metric_in_the_url_and_shows_the_needed
     assert "每个双周需完成" in [m.label for m in at.metric]
     assert any("每期需完成" in m.value for m in at.markdown)
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert spec["layout"]["map"]["style"] == "white-bg"
+    assert "map" not in spec["layout"] and spec["layout"]["yaxis"]["scaleanchor"] == "x"  # offline, no MapLibre
+    # a county looked at: its city's 13 counties named, the county outlined
+    labels = next(t for t in spec["data"] if t.get("name") == "labels")
+    assert "柳林县" in labels["text"] and len(labels["text"]) == 13
+    assert any(t.get("name") == "highlight" for t in spec["data"])
 
 
 def test_page_opens_liulin_plan_on_liulin_county_002(app):
