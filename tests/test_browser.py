@@ -227,3 +227,51 @@ def test_the_map_names_its_units_drills_on_a_click_and_asks_no_other_host(server
         assert outside == [], sorted(set(outside))
     finally:
         context.close()
+
+
+def test_on_a_phone_plan_and_date_are_on_the_page_and_share_the_sidebars_state(server, page):
+    """#11: at 390×844 the sidebar is collapsed; 计划 and 截至日期 sit on the page and move the whole app (and the
+    URL) as the sidebar's pickers do. On a desktop they take no room."""
+    context = page.context.browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True
+    )
+    tab = context.new_page()
+    try:
+        for _ in range(2):  # the first visit of a fresh server may open on the default plan
+            tab.goto(f"{server}/?plan=sx-train-2023&as_of=2023-10-20")
+            settle(tab)
+        pickers = tab.locator(".st-key-phone_pickers")
+        assert pickers.is_visible()
+        box = pickers.bounding_box()
+        assert box["y"] + box["height"] < 844, "within the first screen"
+        sidebar = tab.locator('[data-testid="stSidebar"]').bounding_box()
+        assert sidebar is None or sidebar["x"] + sidebar["width"] <= 0, "the sidebar is collapsed on a phone"
+        main = '[data-testid="stMain"]'
+        pickers.locator('[data-testid="stSelectbox"]').click()
+        tab.locator('[role="option"]').filter(has_text="柳林县").first.click()
+        tab.wait_for_function(
+            "(m) => document.querySelector(m).innerText.includes('柳政办发')", arg=main, timeout=60_000
+        )
+        settle(tab)
+        assert "plan=liulin-2023" in tab.url
+        # type the date into its year / month / day fields, as on a phone keyboard
+        pickers.locator('[data-testid="stDateInput"] [role="spinbutton"][data-type="year"]').focus()
+        tab.keyboard.type("20230630")
+        tab.locator("h1").first.click()  # the field commits when it loses focus
+        tab.wait_for_function(
+            "(m) => document.querySelector(m).innerText.includes('截至2023年6月30日')", arg=main, timeout=60_000
+        )
+        settle(tab)
+        assert "as_of=2023-06-30" in tab.url and "plan=liulin-2023" in tab.url
+        # the sidebar, opened, shows the same choice
+        tab.locator('[data-testid="stExpandSidebarButton"]').click()
+        tab.wait_for_timeout(1000)
+        sidebar_plan = tab.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"] input').first.input_value()
+        assert "柳林县" in sidebar_plan
+        # desktop: the row is hidden and leaves no gap
+        tab.set_viewport_size({"width": 1440, "height": 960})
+        time.sleep(1.0)
+        assert not pickers.is_visible()
+        assert tab.locator("[data-testid='stLayoutWrapper']:has(> .st-key-phone_pickers)").bounding_box() is None
+    finally:
+        context.close()
