@@ -167,6 +167,9 @@ def test_no_developer_chrome_and_whole_kpi_values(server, page, width, height):
     page.goto(f"{server}/?plan=sx-train-2023&as_of=2023-10-20")
     settle(page)
     assert page.locator('[data-testid="stAppDeployButton"]').count() == 0, "no Deploy button"
+    # no ⋮ menu: in toolbarMode "viewer" it would offer only English Print / Record screen
+    menu = page.locator('[data-testid="stMainMenu"]')
+    assert menu.count() == 0 or not menu.first.is_visible(), "no ⋮ menu with English items"
     values = page.locator('[data-testid="stMetricValue"]')
     assert values.count() >= 2
     for i in range(values.count()):

@@ -247,9 +247,16 @@ PAGE_FILES = [
 ]
 
 
+def hide_main_menu() -> None:
+    """No ⋮ menu: with toolbarMode "viewer" it holds only English "Print" / "Record screen" (README, Chinese UI);
+    no English "Stop" beside the running indicator. The indicator itself stays: it shows a page still computes."""
+    st.html("<style>[data-testid='stMainMenu'], [data-testid='stStatusWidget'] button { display: none; }</style>")
+
+
 def start() -> Any:
     """Page config, demo-data bootstrap, the sidebar selection and the navigation (returns the page to run)."""
     st.set_page_config(page_title="技能山西 目标进度", page_icon=str(ROOT / "assets" / "icon.png"), layout="wide")
+    hide_main_menu()
     scope = auth.gate()
     ensure_data()
     st.session_state["selection"] = sidebar()
