@@ -249,7 +249,7 @@ with right:
         on_select=functools.partial(dv.on_map_select, state, unit_types, map_key, geo.selected_unit),
         selection_mode="points",
         width="stretch",
-        config={**ui.PLOTLY_CONFIG, "scrollZoom": True},
+        config=ui.PLOTLY_CONFIG,
     )
     st.caption(dv.map_caption(colour, map_level, outlined=map_level == unit_type))
 

@@ -310,10 +310,12 @@ def choropleth(
         hovermode="closest",
         hoverdistance=HOVER_DISTANCE,
         hoverlabel=dict(font=dict(family=FONT["family"], size=13), bgcolor="white"),
-        dragmode="pan",
-        xaxis=dict(visible=False, range=[lon0 - pad_x, lon1 + pad_x]),
+        # a still map fitted to what is looked at: a finger scrolls the page past it on a phone, a click drills
+        dragmode=False,
+        xaxis=dict(visible=False, range=[lon0 - pad_x, lon1 + pad_x], fixedrange=True),
         yaxis=dict(
             visible=False,
+            fixedrange=True,
             range=[lat0 - pad_y, lat1 + pad_y],
             # one degree of latitude is 1 / cos(latitude) times as long as one of longitude
             scaleanchor="x",
