@@ -181,9 +181,14 @@ def test_no_developer_chrome_and_whole_kpi_values(server, page, width, height):
     page.set_viewport_size({"width": 1440, "height": 1000})
 
 
-def test_the_map_names_its_units_drills_on_a_click_and_asks_no_other_host(server, page):
-    """#11: county/city names on the map with no glyph or tile server; a click on a city opens its counties."""
-    context = page.context.browser.new_context(viewport={"width": 1440, "height": 960}, locale="zh-CN")
+@pytest.mark.parametrize("width,height", [(1440, 960), (390, 844)])
+def test_the_map_names_its_units_drills_on_a_click_and_asks_no_other_host(server, page, width, height):
+    """#11: county/city names on the map with no glyph or tile server; a click (a tap on a phone) on a city opens
+    its counties."""
+    phone = width < 500
+    context = page.context.browser.new_context(
+        viewport={"width": width, "height": height}, locale="zh-CN", is_mobile=phone, has_touch=phone
+    )
     tab = context.new_page()
     requests: list[str] = []
     tab.on("request", lambda r: requests.append(r.url))
@@ -211,19 +216,27 @@ def test_the_map_names_its_units_drills_on_a_click_and_asks_no_other_host(server
         label.scroll_into_view_if_needed()
         box = label.bounding_box()
         x, y = box["x"] + box["width"] / 2 + 10, box["y"] + box["height"] / 2 + 10  # beside the name: still 吕梁市
-        tab.mouse.move(x, y)
+        # pointing (a first tap on a phone) shows the city's figures and status
+        tab.touchscreen.tap(x, y) if phone else tab.mouse.move(x, y)
         tab.wait_for_function(
             "() => [...document.querySelectorAll('.hoverlayer .hovertext')].some(e => e.textContent.includes('吕梁市'))",
             timeout=10_000,
         )
         hover = tab.locator(".hoverlayer .hovertext").first.text_content()
         assert "完成率" in hover and "状态" in hover, hover
-        tab.mouse.click(x, y)
+        # a click (a second tap, not so quick that it were a double tap) enters it
+        time.sleep(1.0)
+        tab.touchscreen.tap(x, y) if phone else tab.mouse.click(x, y)
         heading = "(t) => document.querySelector('h3') && document.querySelector('h3').innerText.startsWith(t)"
         tab.wait_for_function(heading, arg="吕梁市", timeout=60_000)
+        # the URL and the new map arrive after the heading
+        tab.wait_for_function("() => location.href.includes('unit=141100')", timeout=30_000)
+        tab.wait_for_function(
+            "() => [...document.querySelectorAll('.stPlotlyChart .textpoint text')].some(e => e.textContent == '柳林县')",
+            timeout=30_000,
+        )
         settle(tab)
-        assert "unit=141100" in tab.url
-        # at city level its 13 counties are named and the city is outlined
+        # at city level its 13 counties are named
         county_names = tab.locator(".stPlotlyChart .textpoint text").all_text_contents()
         assert "柳林县" in county_names and len(county_names) == 13
         outside = [u for u in requests if not u.startswith(("http://127.0.0.1", "data:", "blob:", "about:"))]

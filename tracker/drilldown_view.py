@@ -371,7 +371,7 @@ def map_caption(colour: str, map_level: str, outlined: bool) -> str:
     return (
         ("红色低于时序进度、绿色超过；" if colour == "gap" else "")
         + ("本层级无任务，按完成人数着色；" if colour == "actual" else "")
-        + f"点击{LEVEL_LABELS[map_level]}进入。"
+        + f"点击{LEVEL_LABELS[map_level]}进入（手机上第一次点按显示数字，再点按进入）。"
         + ("蓝框为当前区域。" if outlined else "")
         + "地图为示意，非标准地图。"
     )
