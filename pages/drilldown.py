@@ -3,8 +3,8 @@ causes, thresholds and the pace needed to finish (issue #6).
 
 URL: ?plan=…&as_of=…&metric=…&unit=<region code>&level=<city|county|institution|occupation>&institution=…
 ``unit`` is the region looked at; ``level`` is what its rows are (its cities, counties, training institutions or
-occupations); ``institution`` narrows occupations to one institution. Labels, tables, texts and navigation state:
-tracker/drilldown_view.py.
+occupations); ``institution`` narrows occupations to one institution. Labels, tables, texts:
+tracker/drilldown_view.py; where the reader is (session state, URL): tracker/drilldown_state.py.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from tracker import app, audit, export, geo, ui
+from tracker import drilldown_state as ds
 from tracker import drilldown_view as dv
 
 cc = st.column_config
@@ -58,29 +59,29 @@ if metrics.empty:
     st.warning("该计划没有可按地区分解的人数指标（比率类指标见“总览”“合规核查”）。")
     st.stop()
 units = app.run("drill_units").set_index("unit_code")
-dv.reset_for_plan(state, sel.plan)
+ds.reset_for_plan(state, sel.plan)
 unit_types = units["unit_type"].to_dict()
 metric_rows = metrics.set_index("metric")
-move_to = functools.partial(dv.move_to, state, unit_types)
+move_to = functools.partial(ds.move_to, state, unit_types)
 
 with st.container(horizontal=True, vertical_alignment="bottom"):
-    dv.start(state, st.query_params, "metric", list(metrics["metric"]), metrics["metric"].iloc[0])
+    ds.start(state, st.query_params, "metric", list(metrics["metric"]), metrics["metric"].iloc[0])
     metric = st.selectbox("指标", list(metrics["metric"]), key="drill_metric", format_func=ui.metric_label, width=320)
     info = metric_rows.loc[metric]
-    dv.start(state, st.query_params, "unit", list(units.index), info["home_unit"])
+    ds.start(state, st.query_params, "unit", list(units.index), info["home_unit"])
     unit = st.selectbox(
         "区域",
         list(units.index),
         key="drill_unit",
         width=320,
-        on_change=dv.on_unit_change,
+        on_change=ds.on_unit_change,
         args=(state, unit_types),
         format_func=lambda c: units.loc[c, "path"],
         help="也可以点击下方表格中的行、地图上的区域，或用面包屑返回上级",
     )
     unit_type = unit_types[unit]
-    level_options = dv.LEVELS[unit_type]
-    dv.start(state, st.query_params, "level", level_options, level_options[0])
+    level_options = ds.LEVELS[unit_type]
+    ds.start(state, st.query_params, "level", level_options, level_options[0])
     level = (
         st.segmented_control("排名层级", level_options, key="drill_level", format_func=dv.LEVEL_LABELS.get)
         or level_options[0]
@@ -99,7 +100,7 @@ if level in ("institution", "occupation"):
 if level == "occupation":
     inst_options = [""] + [k for k in by_institution["group_key"] if isinstance(k, str)]
     inst_names = dict(zip(by_institution["group_key"], dv.group_labels("institution", by_institution)))
-    dv.start(state, st.query_params, "institution", inst_options, "")
+    ds.start(state, st.query_params, "institution", inst_options, "")
     institution = (
         st.selectbox(
             "培训机构",
@@ -111,24 +112,24 @@ if level == "occupation":
         or ""
     )
 
-dv.publish(state, st.query_params, metric=metric, unit=unit, level=level, institution=institution)
+ds.publish(state, st.query_params, metric=metric, unit=unit, level=level, institution=institution)
 
 # ---- breadcrumbs ------------------------------------------------------------------------------------------------
 with st.container(horizontal=True, vertical_alignment="center", gap="small"):
     st.markdown(":material/account_tree: **位置**")
-    for i, code in enumerate(dv.crumb_path(units, unit)):
+    for i, code in enumerate(ds.crumb_path(units, unit)):
         if i:
             st.markdown("›")
-        here = code == unit and level == dv.LEVELS[unit_type][0]
+        here = code == unit and level == ds.LEVELS[unit_type][0]
         st.button(
             units.loc[code, "unit_name"],
             key=f"crumb_{code}",
             type="primary" if here else "secondary",
             on_click=move_to,
             kwargs={"unit": code},
-            help=f"回到{units.loc[code, 'unit_name']}的{dv.LEVEL_LABELS[dv.LEVELS[unit_types[code]][0]]}排名",
+            help=f"回到{units.loc[code, 'unit_name']}的{dv.LEVEL_LABELS[ds.LEVELS[unit_types[code]][0]]}排名",
         )
-    if level != dv.LEVELS[unit_type][0]:
+    if level != ds.LEVELS[unit_type][0]:
         st.markdown("›")
         st.button(
             ui.md_escape(institution) if institution else f"各{dv.LEVEL_LABELS[level]}",
@@ -185,21 +186,21 @@ with left:
         column_order=ranked["shown"],
         height=ui.table_height(len(table), 460),
         key=table_key,
-        on_select=functools.partial(dv.on_table_select, state, unit_types, table_key, codes, level)
-        if level in dv.NEXT_LEVEL
+        on_select=functools.partial(ds.on_table_select, state, unit_types, table_key, codes, level)
+        if level in ds.NEXT_LEVEL
         else "ignore",
         selection_mode="single-row",
     )
-    if level in dv.NEXT_LEVEL and len(codes):
+    if level in ds.NEXT_LEVEL and len(codes):
         labels = dict(zip(codes, table[child_label]))
         st.selectbox(
             f"进入下级{child_label}",
             [c for c in codes if c is not None],
             index=None,
-            placeholder=f"选择{child_label}查看其{dv.LEVEL_LABELS[dv.NEXT_LEVEL[level]]}…",
+            placeholder=f"选择{child_label}查看其{dv.LEVEL_LABELS[ds.NEXT_LEVEL[level]]}…",
             format_func=lambda c: labels.get(c, c),
             key=f"pick_{table_key}",
-            on_change=dv.on_pick,
+            on_change=ds.on_pick,
             args=(state, unit_types, f"pick_{table_key}", level),
         )
     if level in ("city", "county") and (table.get("依据") == "示例").any():
@@ -246,7 +247,7 @@ with right:
     st.plotly_chart(
         fig,
         key=map_key,
-        on_select=functools.partial(dv.on_map_select, state, unit_types, map_key, geo.selected_unit),
+        on_select=functools.partial(ds.on_map_select, state, unit_types, map_key, geo.selected_unit),
         selection_mode="points",
         width="stretch",
         config=ui.PLOTLY_CONFIG,
