@@ -189,7 +189,6 @@ def choropleth(
     highlight: Iterable[str] = (),
     outline_cities: Iterable[str] = (),
     focus: Iterable[str] | None = None,
-    width: int = 340,
     missing_label: str = "无数据",
     height: int = 480,
     title: str | None = None,
