@@ -35,11 +35,7 @@ for i, row in enumerate(headline.itertuples()):
             pending = getattr(row, "pending", None)
             st.caption(
                 f"目标 ≥{ui.fmt_pct(row.target)} · 差距 {ui.fmt_pts(ui.gap_of(row.actual, row.target))}"
-                + (
-                    f" · 到期{ui.fmt_int(row.denominator)}人，待核实{ui.fmt_int(pending)}人"
-                    if pd.notna(pending)
-                    else ""
-                )
+                + (f" · 到期{ui.fmt_int(row.denominator)}，待核实{ui.fmt_int(pending)}" if pd.notna(pending) else "")
             )
         else:
             st.caption(

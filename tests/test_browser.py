@@ -167,6 +167,9 @@ def test_no_developer_chrome_and_whole_kpi_values(server, page, width, height):
     page.goto(f"{server}/?plan=sx-train-2023&as_of=2023-10-20")
     settle(page)
     assert page.locator('[data-testid="stAppDeployButton"]').count() == 0, "no Deploy button"
+    # no ⋮ menu: in toolbarMode "viewer" it would offer only English Print / Record screen
+    menu = page.locator('[data-testid="stMainMenu"]')
+    assert menu.count() == 0 or not menu.first.is_visible(), "no ⋮ menu with English items"
     values = page.locator('[data-testid="stMetricValue"]')
     assert values.count() >= 2
     for i in range(values.count()):
@@ -201,3 +204,115 @@ def test_documents_are_built_when_clicked_and_open_as_documents(server, page, tm
     taken.value.save_as(path)
     sheet = openpyxl.load_workbook(path).active
     assert any("职业技能培训" in str(c.value) for row in sheet.iter_rows() for c in row)
+
+
+@pytest.mark.parametrize("width,height", [(1440, 960), (390, 844)])
+def test_the_map_names_its_units_drills_on_a_click_and_asks_no_other_host(server, page, width, height):
+    """#11: county/city names on the map with no glyph or tile server; a click (a tap on a phone) on a city opens
+    its counties."""
+    phone = width < 500
+    context = page.context.browser.new_context(
+        viewport={"width": width, "height": height}, locale="zh-CN", is_mobile=phone, has_touch=phone
+    )
+    tab = context.new_page()
+    requests: list[str] = []
+    tab.on("request", lambda r: requests.append(r.url))
+    try:
+        for _ in range(2):  # the first visit of a fresh server may open on the default plan
+            tab.goto(f"{server}/drilldown?plan=sx-train-2023&as_of=2023-10-20")
+            settle(tab)
+        names = tab.locator(".stPlotlyChart .textpoint text")
+        assert sorted(names.all_text_contents()) == sorted(
+            [
+                "太原市",
+                "大同市",
+                "阳泉市",
+                "长治市",
+                "晋城市",
+                "朔州市",
+                "晋中市",
+                "运城市",
+                "忻州市",
+                "临汾市",
+                "吕梁市",
+            ]
+        )
+        label = names.filter(has_text="吕梁市").first
+        label.scroll_into_view_if_needed()
+        box = label.bounding_box()
+        x, y = box["x"] + box["width"] / 2 + 10, box["y"] + box["height"] / 2 + 10  # beside the name: still 吕梁市
+        # pointing (a first tap on a phone) shows the city's figures and status
+        tab.touchscreen.tap(x, y) if phone else tab.mouse.move(x, y)
+        tab.wait_for_function(
+            "() => [...document.querySelectorAll('.hoverlayer .hovertext')].some(e => e.textContent.includes('吕梁市'))",
+            timeout=10_000,
+        )
+        hover = tab.locator(".hoverlayer .hovertext").first.text_content()
+        assert "完成率" in hover and "状态" in hover, hover
+        # a click (a second tap, not so quick that it were a double tap) enters it
+        time.sleep(1.0)
+        tab.touchscreen.tap(x, y) if phone else tab.mouse.click(x, y)
+        heading = "(t) => document.querySelector('h3') && document.querySelector('h3').innerText.startsWith(t)"
+        tab.wait_for_function(heading, arg="吕梁市", timeout=60_000)
+        # the URL and the new map arrive after the heading
+        tab.wait_for_function("() => location.href.includes('unit=141100')", timeout=30_000)
+        tab.wait_for_function(
+            "() => [...document.querySelectorAll('.stPlotlyChart .textpoint text')].some(e => e.textContent == '柳林县')",
+            timeout=30_000,
+        )
+        settle(tab)
+        # at city level its 13 counties are named
+        county_names = tab.locator(".stPlotlyChart .textpoint text").all_text_contents()
+        assert "柳林县" in county_names and len(county_names) == 13
+        outside = [u for u in requests if not u.startswith(("http://127.0.0.1", "data:", "blob:", "about:"))]
+        assert outside == [], sorted(set(outside))
+    finally:
+        context.close()
+
+
+def test_on_a_phone_plan_and_date_are_on_the_page_and_share_the_sidebars_state(server, page):
+    """#11: at 390×844 the sidebar is collapsed; 计划 and 截至日期 sit on the page and move the whole app (and the
+    URL) as the sidebar's pickers do. On a desktop they take no room."""
+    context = page.context.browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True
+    )
+    tab = context.new_page()
+    try:
+        for _ in range(2):  # the first visit of a fresh server may open on the default plan
+            tab.goto(f"{server}/?plan=sx-train-2023&as_of=2023-10-20")
+            settle(tab)
+        pickers = tab.locator(".st-key-phone_pickers")
+        assert pickers.is_visible()
+        box = pickers.bounding_box()
+        assert box["y"] + box["height"] < 844, "within the first screen"
+        sidebar = tab.locator('[data-testid="stSidebar"]').bounding_box()
+        assert sidebar is None or sidebar["x"] + sidebar["width"] <= 0, "the sidebar is collapsed on a phone"
+        main = '[data-testid="stMain"]'
+        pickers.locator('[data-testid="stSelectbox"]').click()
+        tab.locator('[role="option"]').filter(has_text="柳林县").first.click()
+        tab.wait_for_function(
+            "(m) => document.querySelector(m).innerText.includes('柳政办发')", arg=main, timeout=60_000
+        )
+        settle(tab)
+        assert "plan=liulin-2023" in tab.url
+        # type the date into its year / month / day fields, as on a phone keyboard
+        pickers.locator('[data-testid="stDateInput"] [role="spinbutton"][data-type="year"]').focus()
+        tab.keyboard.type("20230630")
+        tab.locator("h1").first.click()  # the field commits when it loses focus
+        tab.wait_for_function(
+            "(m) => document.querySelector(m).innerText.includes('截至2023年6月30日')", arg=main, timeout=60_000
+        )
+        settle(tab)
+        assert "as_of=2023-06-30" in tab.url and "plan=liulin-2023" in tab.url
+        # the sidebar, opened, shows the same choice
+        tab.locator('[data-testid="stExpandSidebarButton"]').click()
+        tab.wait_for_timeout(1000)
+        sidebar_plan = tab.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"] input').first.input_value()
+        assert "柳林县" in sidebar_plan
+        # desktop: the row is hidden and leaves no gap
+        tab.set_viewport_size({"width": 1440, "height": 960})
+        time.sleep(1.0)
+        assert not pickers.is_visible()
+        assert tab.locator("[data-testid='stLayoutWrapper']:has(> .st-key-phone_pickers)").bounding_box() is None
+    finally:
+        context.close()

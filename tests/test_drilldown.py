@@ -5,6 +5,7 @@ Figures are checked against the query layer on small hand-made extracts; expecte
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -379,29 +380,80 @@ def test_forecast_ranks_units_by_projected_completion_lowest_first_003(province)
 # ---------------------------------------------------------------- the offline map
 
 
-def test_map_has_one_location_per_county_and_no_url_of_a_tile_or_topojson_server():
+def test_map_has_one_clickable_point_per_county_and_no_url_of_a_tile_glyph_or_topojson_server():
     codes = geo.feature_codes("county")
     df = pd.DataFrame({"unit_code": codes, "unit_name": codes, "gap": [float(i - 58) for i in range(117)]})
     fig = geo.choropleth(df, "county", "gap", color_label="进度差", scale="gap", highlight=[LIULIN])
     units = [t for t in fig.data if t.name == "units"]
-    assert len(units) == 1 and len(units[0].locations) == 117 == len(set(units[0].locations))
-    assert set(units[0].locations) == set(codes)
+    assert len(units) == 1 and [c[0] for c in units[0].customdata] == codes
+    assert len([t for t in fig.data if t.name.startswith("area_") and t.fill == "toself"]) == 117
     text = fig.to_json()
     assert not re.search(r"https?://", text)
-    assert not re.search(r"topojson|tiles?\.|mapbox://", text, re.IGNORECASE)
-    assert fig.layout.map.style == "white-bg"
+    assert not re.search(r"topojson|tiles?\.|mapbox://|glyphs|fontstack", text, re.IGNORECASE)
+    assert "map" not in fig.to_plotly_json()["layout"] and all(t.type == "scatter" for t in fig.data), "no MapLibre"
     # diverging red (behind) ↔ green (ahead) around a gap of 0
     assert fig.layout.coloraxis.cmid == 0
     assert fig.layout.coloraxis.cmin == -fig.layout.coloraxis.cmax
+    # a county 58 points behind is the scale's red end, one 58 ahead its green end
+    fills = {t.name[5:]: t.fillcolor for t in fig.data if t.name.startswith("area_")}
+    assert fills[codes[0]] == "rgb(165, 0, 38)" and fills[codes[-1]] == "rgb(0, 104, 55)"
+    # the unit looked at is outlined; all Shanxi by county: 117 names would be unreadable, the 11 cities are named
+    assert next(t for t in fig.data if t.name == "highlight").line.color == geo.HIGHLIGHT_COLOR
+    labels = next(t for t in fig.data if t.name == "labels")
+    assert sorted(labels.text) == sorted(geo.feature_names("city").values())
+
+
+def test_map_keeps_its_aspect_for_shanxis_latitude():
+    df = pd.DataFrame({"unit_code": ["141100"], "unit_name": ["吕梁市"], "pct": [50.0]})
+    fig = geo.choropleth(df, "city", "pct", color_label="完成率", scale="pct")
+    assert fig.layout.yaxis.scaleanchor == "x"
+    lat0, lat1 = fig.layout.yaxis.range
+    assert fig.layout.yaxis.scaleratio == pytest.approx(1 / math.cos(math.radians((lat0 + lat1) / 2)), rel=0.01)
+    assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
+
+
+def test_a_city_seen_by_county_names_its_counties_and_outlines_the_city():
+    lvliang = [c for c in geo.feature_codes("county") if c.startswith("1411")]
+    df = pd.DataFrame({"unit_code": lvliang, "unit_name": lvliang, "gap": [-5.0] * len(lvliang)})
+    fig = geo.choropleth(
+        df, "county", "gap", color_label="进度差", scale="gap", outline_cities=["141100"], focus=lvliang
+    )
+    labels = next(t for t in fig.data if t.name == "labels")
+    assert len(lvliang) == 13 and "柳林县" in labels.text and len(labels.text) == 13
+    outline = next(t for t in fig.data if t.name == "city_outline")
+    assert outline.line.color == geo.HIGHLIGHT_COLOR and outline.line.width == 3
+    # every name is written inside its own county (not on an enclave or a neighbour), the view fits the city
+    rings = {f["properties"]["code"]: f["geometry"]["coordinates"] for f in geo.load_geojson("county")["features"]}
+    for code, (lon, lat) in geo.label_points("county").items():
+        crossings = sum(
+            (y0 > lat) != (y1 > lat) and lon < x0 + (lat - y0) * (x1 - x0) / (y1 - y0)
+            for ring in rings[code]
+            for (x0, y0), (x1, y1) in itertools.pairwise(ring)
+        )
+        assert crossings % 2 == 1, code
+    lon0, lon1, *_ = geo.bounds("county", lvliang)
+    assert fig.layout.xaxis.range[0] < lon0 and fig.layout.xaxis.range[1] > lon1
+    # counties beyond the city: paler; the hover names value and status in Chinese
+    paler = {t.name[5:] for t in fig.data if t.name.startswith("area_") and t.opacity < 1}
+    assert paler == set(geo.feature_codes("county")) - set(lvliang)
 
 
 def test_map_draws_units_without_a_value_in_grey_and_cities_have_11_units():
     codes = geo.feature_codes("city")
     assert len(codes) == 11
-    df = pd.DataFrame({"unit_code": codes, "unit_name": codes, "pct": [50.0] * 10 + [None]})
-    fig = geo.choropleth(df, "city", "pct", color_label="完成率", scale="pct")
-    located = [c for t in fig.data for c in t.locations]
-    assert sorted(located) == sorted(codes)
+    df = pd.DataFrame(
+        {
+            "unit_code": codes,
+            "unit_name": codes,
+            "pct": [50.0] * 10 + [None],
+            "状态": ["状态 略滞后"] * 10 + [""],
+        }
+    )
+    fig = geo.choropleth(df, "city", "pct", color_label="完成率", scale="pct", hover=["状态"], missing_label="无任务")
+    fills = {t.name[5:]: t.fillcolor for t in fig.data if t.name.startswith("area_")}
+    assert sorted(fills) == sorted(codes) and fills[codes[-1]] == geo.NO_DATA_COLOR
+    hover = dict(fig.data[[t.name for t in fig.data].index("units")].customdata)
+    assert hover[codes[0]].endswith("<br>状态 略滞后") and hover[codes[-1]].endswith("<br>无任务")
     assert geo.selected_unit({"selection": {"points": [{"customdata": ["141100", "吕梁市"]}]}}) == "141100"
     assert geo.selected_unit({"selection": {"points": []}}) is None
 
@@ -468,7 +520,11 @@ def test_page_opens_on_the_unit_level_and_metric_in_the_url_and_shows_the_needed
     assert "每个双周需完成" in [m.label for m in at.metric]
     assert any("每期需完成" in m.value for m in at.markdown)
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert spec["layout"]["map"]["style"] == "white-bg"
+    assert "map" not in spec["layout"] and spec["layout"]["yaxis"]["scaleanchor"] == "x"  # offline, no MapLibre
+    # a county looked at: its city's 13 counties named, the county outlined
+    labels = next(t for t in spec["data"] if t.get("name") == "labels")
+    assert "柳林县" in labels["text"] and len(labels["text"]) == 13
+    assert any(t.get("name") == "highlight" for t in spec["data"])
 
 
 def test_page_opens_liulin_plan_on_liulin_county_002(app):

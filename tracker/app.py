@@ -247,9 +247,16 @@ PAGE_FILES = [
 ]
 
 
+def hide_main_menu() -> None:
+    """No ⋮ menu: with toolbarMode "viewer" it holds only English "Print" / "Record screen" (README, Chinese UI);
+    no English "Stop" beside the running indicator. The indicator itself stays: it shows a page still computes."""
+    st.html("<style>[data-testid='stMainMenu'], [data-testid='stStatusWidget'] button { display: none; }</style>")
+
+
 def start() -> Any:
     """Page config, demo-data bootstrap, the sidebar selection and the navigation (returns the page to run)."""
     st.set_page_config(page_title="技能山西 目标进度", page_icon=str(ROOT / "assets" / "icon.png"), layout="wide")
+    hide_main_menu()
     scope = auth.gate()
     ensure_data()
     st.session_state["selection"] = sidebar()
@@ -355,10 +362,61 @@ def page_header(title: str, subtitle: str | None = None) -> ui.Selection:
     st.caption(
         f"{info['name']}（{info['document']}）· 截至{ui.fmt_date(sel.as_of)}" + (f" · {subtitle}" if subtitle else "")
     )
+    phone_pickers(sel)
     if sel.demo:
         st.info(ui.DEMO_NOTE, icon=":material/science:")
     coverage_notes(sel)
     return sel
+
+
+# Streamlit collapses the sidebar on screens narrower than this: the page then carries its own plan / date row
+PHONE_MAX_WIDTH = 767
+PHONE_KEY = "phone_pickers"
+
+
+def _from_phone_plan() -> None:
+    st.session_state["plan"] = st.session_state[f"{PHONE_KEY}_plan"]
+    _reset_as_of()
+
+
+def _from_phone_date() -> None:
+    value = st.session_state[f"{PHONE_KEY}_as_of"]
+    if isinstance(value, tuple):  # date_input may return a tuple while the user is editing
+        value = value[0] if value else None
+    if value:
+        st.session_state["as_of"] = value
+
+
+def phone_pickers(sel: ui.Selection) -> None:
+    """Plan and as-of date on the page itself for phones (their sidebar is collapsed), shown only on narrow screens.
+
+    One state: the sidebar's ``plan`` / ``as_of`` (and so the URL). These two widgets show it and write their
+    changes back to it, as if the sidebar had been used; on wider screens CSS hides them (the keyed container has
+    the class ``st-key-phone_pickers``).
+    """
+    hidden = f".st-key-{PHONE_KEY}, [data-testid='stLayoutWrapper']:has(> .st-key-{PHONE_KEY})"  # no gap left either
+    st.html(f"<style>@media (min-width: {PHONE_MAX_WIDTH + 1}px) {{ {hidden} {{ display: none; }} }}</style>")
+    lowest, highest = date_bounds(sel.latest)
+    st.session_state[f"{PHONE_KEY}_plan"] = sel.plan
+    st.session_state[f"{PHONE_KEY}_as_of"] = min(max(sel.as_of, lowest), highest)
+    with st.container(key=PHONE_KEY, horizontal=True, gap="small", vertical_alignment="bottom"):
+        st.selectbox(
+            "计划",
+            plan_options(),
+            key=f"{PHONE_KEY}_plan",
+            format_func=lambda p: ui.plan_info(p)["name"],
+            on_change=_from_phone_plan,
+            width="stretch",
+        )
+        st.date_input(
+            "截至日期",
+            key=f"{PHONE_KEY}_as_of",
+            min_value=lowest,
+            max_value=highest,
+            format="YYYY-MM-DD",
+            on_change=_from_phone_date,
+            width=132,
+        )
 
 
 def coverage_notes(sel: ui.Selection) -> None:
