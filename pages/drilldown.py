@@ -27,7 +27,7 @@ def downloads(frame: pd.DataFrame, name: str, key: str, notes: list[str]) -> Non
     with st.container(horizontal=True):
         audit.download_button(
             "下载 CSV",
-            export.to_csv(frame),
+            functools.partial(export.to_csv, frame),  # built when clicked
             f"{stem}.csv",
             what=f"{name}.csv",
             records=len(frame),
@@ -37,7 +37,7 @@ def downloads(frame: pd.DataFrame, name: str, key: str, notes: list[str]) -> Non
         )
         audit.download_button(
             "下载 Excel",
-            dv.to_xlsx(frame, name, notes, sel.plan, sel.as_of),
+            functools.partial(dv.to_xlsx, frame, name, notes, sel.plan, sel.as_of),
             f"{stem}.xlsx",
             what=f"{name}.xlsx",
             records=len(frame),
