@@ -19,10 +19,11 @@ def build(folder: Path, progress: Progress | None = None, queries_dir: Path | No
     """Build every plan's first counts and every version aggregate for the tables in ``folder`` (a plain folder or
     a version's folder); returns what was built (plan ids, then aggregate names). Already-built ones are read back,
     not recomputed."""
+    from tracker import QUERIES_DIR
     from tracker.query import Runner
 
     say = progress or (lambda f, m: None)
-    runner = Runner(folder) if queries_dir is None else Runner(folder, queries_dir=queries_dir)
+    runner = Runner(folder, queries_dir=queries_dir or QUERIES_DIR, building=True)
     steps: list[tuple[str, Callable[[], None]]] = [(p, lambda p=p: runner.materialize(p)) for p in runner.plans]
     steps += [(a.name, lambda n=a.name: runner.build_aggregate(n)) for a in runner.aggregates]
     for k, (name, step) in enumerate(steps):

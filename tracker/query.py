@@ -199,8 +199,12 @@ class Runner:
         reference_dir: Path = REFERENCE_DIR,
         queries_dir: Path = QUERIES_DIR,
         cache_size: int = CACHE_SIZE,
+        building: bool = False,
     ) -> None:
         self.data_dir = resolve_data_dir(data)
+        # a runner that builds aggregates (import, demo, first start) need not keep rows in insertion order, which
+        # lets DuckDB stream and spill large INSERT / COPY instead of holding them (every named query orders itself)
+        self.building = building
         self.reference_dir = reference_dir
         self.queries_dir = queries_dir
         self.cache_size = cache_size
@@ -258,9 +262,10 @@ class Runner:
 
     def _open(self, version: str) -> duckdb.DuckDBPyConnection:
         folder = active_dir(self.data_dir)
-        con = duckdb.connect(
-            config={**duckdb_config(), "autoinstall_known_extensions": False, "autoload_known_extensions": False}
-        )
+        config = {**duckdb_config(), "autoinstall_known_extensions": False, "autoload_known_extensions": False}
+        if self.building:
+            config["preserve_insertion_order"] = False
+        con = duckdb.connect(config=config)
         for table in TABLES:
             source = table_source(folder, table)
             if source is None:
