@@ -21,7 +21,7 @@
 -- Reads version aggregates, never the raw rows: breakdown_group_firsts (persons by group, unit and the date they first
 -- count), breakdown_attributed_firsts (the same per institution, sorted by institution), breakdown_rate_dates (the
 -- rates' completion dates by group and unit), institution_trainings (one institution's completed trainings) and
--- line_city_completions (where each line is run).
+-- line_city_completions (where each line is run), institution_labels (names).
 WITH metric_window AS (
     SELECT start, deadline FROM plan_metric_windows WHERE plan_id = $plan AND metric = $metric
 ),
@@ -98,22 +98,33 @@ group_firsts AS (
       AND f.plan_id = $plan AND f.metric = $metric AND f.dimension = $by AND f.first_date <= $as_of
       AND f.unit_code = $unit AND f.unit_code = (SELECT unit_code FROM province)
 ),
-attributed_firsts AS (
-    -- by institution, or within one institution: the unit's single-county rows of its counties and its own rows of
-    -- persons counted in several counties
-    SELECT 'unit' AS population, p.period,
-           CASE $by WHEN 'institution' THEN f.institution_id
-                    WHEN 'occupation' THEN f.occupation
-                    WHEN 'training_type' THEN f.training_type
-                    WHEN 'person_category' THEN f.person_category END AS group_key,
-           f.persons
+attributed_rows AS NOT MATERIALIZED (
+    SELECT f.*, p.period
     FROM breakdown_attributed_firsts AS f
     JOIN periods AS p ON f.plan_id = p.plan_id AND f.first_date <= p.counted_until
     WHERE ($institution IS NOT NULL OR $by = 'institution')
       AND f.metric = $metric
       AND ($institution IS NULL OR f.institution_id = $institution)
-      AND ((f.span = 'single_county' AND f.unit_code IN (SELECT county_code FROM scope_counties))
-           OR (f.span = 'several_counties' AND f.unit_code = $unit))
+),
+attributed_firsts AS (
+    -- by institution, or within one institution: the unit's single-county rows of its counties and its own rows of
+    -- persons counted in several counties
+    SELECT 'unit' AS population, period,
+           CASE $by WHEN 'institution' THEN institution_id
+                    WHEN 'occupation' THEN occupation
+                    WHEN 'training_type' THEN training_type
+                    WHEN 'person_category' THEN person_category END AS group_key,
+           persons
+    FROM (
+        SELECT f.*
+        FROM attributed_rows AS f
+        JOIN scope_counties AS s ON s.county_code = f.unit_code
+        WHERE f.span = 'single_county'
+        UNION ALL
+        SELECT *
+        FROM attributed_rows
+        WHERE span = 'several_counties' AND unit_code = $unit
+    )
 ),
 counted_groups AS (
     SELECT * FROM group_firsts
@@ -142,16 +153,23 @@ unit_expected AS (
     FROM targets AS t, metric_window AS w
     WHERE t.plan_id = $plan AND t.unit_code = $unit AND t.metric = $metric AND t.target IS NOT NULL
 ),
-rate_dates AS (
-    -- the unit's persons with a date in [window start, as-of]: a date with no earlier one since the window start
-    SELECT r.group_key, r.outcome, r.first_date, r.persons
+rate_date_rows AS NOT MATERIALIZED (
+    SELECT r.*
     FROM breakdown_rate_dates AS r
     WHERE $institution IS NULL AND r.dimension = $by
       AND r.first_date BETWEEN (SELECT start FROM metric_window) AND $as_of
       AND (r.prev_date IS NULL OR r.prev_date < (SELECT start FROM metric_window))
-      AND ((r.span = 'unit' AND r.unit_code = $unit)
-           OR (r.span = 'single_county' AND r.unit_code IN (SELECT county_code FROM scope_counties))
-           OR (r.span = 'several_counties' AND r.unit_code = $unit))
+),
+rate_dates AS (
+    -- the unit's persons with a date in [window start, as-of]: a date with no earlier one since the window start
+    SELECT r.group_key, r.outcome, r.first_date, r.persons
+    FROM rate_date_rows AS r
+    JOIN scope_counties AS s ON s.county_code = r.unit_code
+    WHERE r.span = 'single_county'
+    UNION ALL
+    SELECT group_key, outcome, first_date, persons
+    FROM rate_date_rows
+    WHERE span IN ('unit', 'several_counties') AND unit_code = $unit
 ),
 institution_outcomes AS (
     -- within one institution: each person's outcome per group, from that institution's trainings
@@ -212,7 +230,7 @@ explained AS (
     FROM compared
 )
 SELECT $plan AS plan_id, $metric AS metric, $unit AS unit_code, $by AS dimension, group_key,
-       CASE WHEN $by = 'institution' THEN (SELECT n.institution_name FROM institution_names AS n
+       CASE WHEN $by = 'institution' THEN (SELECT n.institution_name FROM institution_labels AS n
                                            WHERE n.institution_id = group_key) END AS group_name,
        actual, round(share, 6) AS share, prev_actual, change,
        round(benchmark, 1) AS benchmark, round(benchmark_gap, 1) AS benchmark_gap,

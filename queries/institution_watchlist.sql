@@ -18,24 +18,29 @@ WITH plan_rules AS (
 scope_counties AS (
     SELECT county_code FROM unit_members WHERE unit_code = $unit
 ),
-firsts AS (
+firsts AS NOT MATERIALIZED (
     SELECT f.*, outcome_due_on(f.first_date) <= $as_of AS outcome_due
     FROM institution_outcome_firsts AS f
     WHERE f.plan_id = $plan AND f.first_date <= $as_of
 ),
 unit_firsts AS (
     -- the unit's persons: single-county rows of its counties, several-counties rows of the unit itself
+    SELECT f.*
+    FROM firsts AS f
+    JOIN scope_counties AS s ON s.county_code = f.unit_code
+    WHERE f.span = 'single_county'
+    UNION ALL
     SELECT *
     FROM firsts
-    WHERE (span = 'single_county' AND unit_code IN (SELECT county_code FROM scope_counties))
-       OR (span = 'several_counties' AND unit_code = $unit)
+    WHERE span = 'several_counties' AND unit_code = $unit
 ),
 home_county AS (
     -- the county where the institution trained most persons in the unit
     SELECT institution_id, unit_code AS county_code,
            count(*) OVER (PARTITION BY institution_id) AS counties
-    FROM firsts
-    WHERE unit_type = 'county' AND outcome = 'completed' AND unit_code IN (SELECT county_code FROM scope_counties)
+    FROM firsts AS f
+    JOIN scope_counties AS s ON s.county_code = f.unit_code
+    WHERE f.unit_type = 'county' AND f.outcome = 'completed'
     GROUP BY institution_id, unit_code
     QUALIFY row_number() OVER (PARTITION BY institution_id ORDER BY sum(persons) DESC, unit_code) = 1
 ),
@@ -83,6 +88,6 @@ SELECT f.institution_id, n.institution_name, h.county_code, r.unit_label AS coun
 FROM flagged AS f
 JOIN home_county AS h USING (institution_id)
 LEFT JOIN region_labels AS r ON r.unit_code = h.county_code
-LEFT JOIN institution_names AS n ON n.institution_id = f.institution_id
+LEFT JOIN institution_labels AS n ON n.institution_id = f.institution_id
 WHERE f.fails_pass OR f.fails_employment OR f.fails_order_project
 ORDER BY f.fails_pass::INT + f.fails_employment::INT + f.fails_order_project::INT DESC, f.completed DESC, f.institution_id;

@@ -5,7 +5,8 @@
 -- left empty is not employed). 持证 (§4): a skill certificate issued on or after the caregiver training's start; the
 -- person is certified from the later of that training's end and the certificate.
 -- Units are rolled up from the counties (a city's first date is the earliest of its counties', the province's the
--- earliest anywhere), as unit_first_counts_of does.
+-- earliest anywhere), as unit_first_counts_of does: a person trained in one county only (most) is grouped once, in
+-- their county's counts, and only the others per unit.
 WITH window_trainings AS (
     SELECT p.plan_id, t.county_code, t.person_id, t.training_type, t.person_category, t.start_date, t.end_date,
            t.passed, t.employed
@@ -36,12 +37,27 @@ county_certified AS (
     WHERE t.training_type = 'caregiver_brand'
     GROUP BY ALL
 ),
-county_firsts AS (
+county_firsts AS NOT MATERIALIZED (
     SELECT o.*, c.caregiver_certified
     FROM county_outcomes AS o
     LEFT JOIN county_certified AS c USING (plan_id, county_code, person_id)
 ),
-unit_firsts AS (
+several_counties AS (
+    SELECT plan_id, person_id FROM county_firsts GROUP BY ALL HAVING count(*) > 1
+),
+single_county_counts AS (
+    -- a person trained in one county only has the same first dates in its city and the province
+    SELECT plan_id, county_code, outcome, first_date, count(*) AS persons
+    FROM (
+        UNPIVOT (SELECT f.* FROM county_firsts AS f ANTI JOIN several_counties AS s USING (plan_id, person_id))
+        ON completed, passed, employed, trainee_completed, trainee_employed, order_completed, order_employed,
+           caregiver_completed, caregiver_employed, caregiver_certified
+        INTO NAME outcome VALUE first_date
+    )
+    GROUP BY ALL
+),
+several_counties_firsts AS (
+    -- the few trained in several counties: their earliest dates in each unit
     SELECT f.plan_id, u.unit_type, u.unit_code, f.person_id,
            min(completed) AS completed, min(passed) AS passed, min(employed) AS employed,
            min(trainee_completed) AS trainee_completed, min(trainee_employed) AS trainee_employed,
@@ -49,16 +65,24 @@ unit_firsts AS (
            min(caregiver_completed) AS caregiver_completed, min(caregiver_employed) AS caregiver_employed,
            min(caregiver_certified) AS caregiver_certified
     FROM county_firsts AS f
+    SEMI JOIN several_counties AS s USING (plan_id, person_id)
     JOIN unit_members AS u USING (county_code)
     GROUP BY f.plan_id, u.unit_type, u.unit_code, f.person_id
 ),
-outcome_dates AS (
-    UNPIVOT unit_firsts
-    ON completed, passed, employed, trainee_completed, trainee_employed, order_completed, order_employed,
-       caregiver_completed, caregiver_employed, caregiver_certified
-    INTO NAME outcome VALUE first_date
+unit_counts AS (
+    SELECT c.plan_id, u.unit_type, u.unit_code, c.outcome, c.first_date, c.persons
+    FROM single_county_counts AS c
+    JOIN unit_members AS u USING (county_code)
+    UNION ALL
+    SELECT plan_id, unit_type, unit_code, outcome, first_date, 1
+    FROM (
+        UNPIVOT several_counties_firsts
+        ON completed, passed, employed, trainee_completed, trainee_employed, order_completed, order_employed,
+           caregiver_completed, caregiver_employed, caregiver_certified
+        INTO NAME outcome VALUE first_date
+    )
 )
-SELECT plan_id, unit_type, unit_code, outcome, first_date, count(*) AS persons
-FROM outcome_dates
+SELECT plan_id, unit_type, unit_code, outcome, first_date, CAST(sum(persons) AS BIGINT) AS persons
+FROM unit_counts
 GROUP BY ALL
 ORDER BY plan_id, unit_code, outcome, first_date

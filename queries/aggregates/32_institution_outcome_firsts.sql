@@ -13,7 +13,7 @@ WITH window_trainings AS (
     FROM plans AS p
     JOIN completed_training AS t ON t.end_date BETWEEN p.start AND p.deadline
 ),
-county_firsts AS MATERIALIZED (
+county_firsts AS NOT MATERIALIZED (
     SELECT plan_id, county_code, institution_id, person_id,
            min(end_date) AS completed,
            min(end_date) FILTER (WHERE passed) AS passed,

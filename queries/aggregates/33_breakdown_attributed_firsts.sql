@@ -12,7 +12,7 @@
 WITH windows AS (
     SELECT plan_id, metric, start AS window_start FROM plan_metric_windows
 ),
-county_counted AS MATERIALIZED (
+county_counted AS NOT MATERIALIZED (
     -- each person once per plan, metric and county, from their first value event there
     SELECT f.plan_id, f.metric, f.county_code, f.person_key, min(f.event_date) AS first_date
     FROM metric_facts AS f
@@ -56,7 +56,7 @@ counting_enrolment AS (
     WHERE lm.metric IS NULL OR mt.metric IS NOT NULL
     GROUP BY ALL
 ),
-county_attributed AS MATERIALIZED (
+county_attributed AS NOT MATERIALIZED (
     SELECT c.plan_id, c.metric, c.county_code, c.person_key, c.first_date,
            e.enrolment.institution_id, e.enrolment.occupation, e.enrolment.training_type,
            e.enrolment.person_category
