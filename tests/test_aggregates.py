@@ -22,8 +22,10 @@ def test_build_writes_every_plans_aggregates_and_a_fresh_runner_needs_none(tmp_p
     folder = small_extract(tmp_path / "x")
     assert Runner(folder).aggregates_missing()  # nothing built yet
     built = aggregates.build(folder)
-    assert set(built) == set(Runner(folder).plans)
-    assert len(list((folder / ".cache").glob("first_counts-*.parquet"))) == len(built)
+    runner = Runner(folder)
+    assert built == runner.plans + [a.name for a in runner.aggregates]  # every plan's first counts, then the rest
+    assert len(list((folder / ".cache").glob("first_counts-*.parquet"))) == len(runner.plans)
+    assert len(list((folder / ".cache").glob("agg-*.parquet"))) == len(runner.aggregates)
     assert Runner(folder).aggregates_missing() == []
 
 
@@ -44,7 +46,8 @@ def test_changed_tables_need_new_aggregates(tmp_path):
     folder = small_extract(tmp_path / "x")
     aggregates.build(folder)
     write_extracts(folder, [training_row(1, end_date="2023-05-10")], [])
-    assert set(Runner(folder).aggregates_missing()) == set(Runner(folder).plans)
+    runner = Runner(folder)
+    assert set(runner.aggregates_missing()) == set(runner.plans) | {a.name for a in runner.aggregates}
 
 
 def test_duckdb_resources_come_from_the_settings_file(tmp_path, monkeypatch):
