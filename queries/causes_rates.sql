@@ -12,11 +12,10 @@
 -- employed when a due completion has employed true (a due outcome left empty is not employed); persons with no due
 -- completion yet are 待核实 and left out of the rate. 持证 = a skill certificate issued on or after the caregiver
 -- training's start and by the as-of date (not a 培训合格证书).
+-- Reads the version aggregate unit_outcome_firsts (persons by the date they first reach each outcome), summed up to
+-- the as-of date (employment: up to 90 days before it, when the outcome is due).
 WITH plan_seed AS (
     SELECT seed FROM plans WHERE plan_id = $plan
-),
-trainings AS (
-    SELECT *, outcome_due_on(end_date) <= $as_of AS outcome_due FROM unit_completions($plan, $unit, $as_of)
 ),
 unit_named_by_plan AS (
     SELECT count(*) > 0 AS named FROM targets WHERE plan_id = $plan AND unit_code = $unit
@@ -38,45 +37,45 @@ rules AS (
     WHERE metric = 'caregiver_employed' AND unit_code = $unit AND plan_id = $plan
     HAVING count(*) > 0
 ),
-employment_outcomes AS (
-    -- one row per population and person: employed among due completions; NULL = nothing due yet (待核实)
-    SELECT population, person_id,
-           CASE WHEN bool_or(outcome_due) THEN coalesce(bool_or(employed AND outcome_due), FALSE) END AS outcome
-    FROM (
-        SELECT 'institution_employment_rate' AS population, * FROM trainings
-        UNION ALL
-        SELECT 'trainee_employment_rate', * FROM trainings WHERE person_category <> 'enterprise_employee'
-        UNION ALL
-        SELECT 'order_project_employment_rate', * FROM trainings WHERE training_type = 'order_project'
-    )
-    GROUP BY ALL
+reached AS (
+    -- persons who reached each outcome by the as-of date; employment outcomes count once due (end + 90 ≤ as-of)
+    SELECT outcome,
+           CAST(sum(persons) FILTER (WHERE first_date <= $as_of) AS BIGINT) AS by_as_of,
+           CAST(sum(persons) FILTER (WHERE outcome_due_on(first_date) <= $as_of) AS BIGINT) AS due
+    FROM unit_outcome_firsts
+    WHERE plan_id = $plan AND unit_code = $unit
+    GROUP BY outcome
 ),
-caregiver_certified AS (
-    SELECT t.person_id, count(c.cert_id) > 0 AS outcome
-    FROM trainings AS t
-    LEFT JOIN skill_certificates AS c
-      ON c.person_id = t.person_id AND c.issue_date BETWEEN t.start_date AND $as_of
-    WHERE t.training_type = 'caregiver_brand'
-    GROUP BY t.person_id
-),
-outcomes AS (
-    SELECT 'institution_pass_rate' AS metric, person_id, coalesce(bool_or(passed), FALSE) AS outcome
-    FROM trainings GROUP BY person_id
-    UNION ALL
-    SELECT population, person_id, outcome FROM employment_outcomes
-    UNION ALL
-    SELECT 'caregiver_cert_rate', person_id, bool_or(outcome) FROM caregiver_certified GROUP BY person_id
-    UNION ALL
-    SELECT 'caregiver_employed', person_id, coalesce(bool_or(employed), FALSE)
-    FROM trainings WHERE training_type = 'caregiver_brand' GROUP BY person_id
+outcome_counts AS (
+    SELECT max(by_as_of) FILTER (WHERE outcome = 'completed') AS completed,
+           max(by_as_of) FILTER (WHERE outcome = 'passed') AS passed,
+           max(due) FILTER (WHERE outcome = 'completed') AS completed_due,
+           max(due) FILTER (WHERE outcome = 'employed') AS employed_due,
+           max(by_as_of) FILTER (WHERE outcome = 'trainee_completed') AS trainee_completed,
+           max(due) FILTER (WHERE outcome = 'trainee_completed') AS trainee_completed_due,
+           max(due) FILTER (WHERE outcome = 'trainee_employed') AS trainee_employed_due,
+           max(by_as_of) FILTER (WHERE outcome = 'order_completed') AS order_completed,
+           max(due) FILTER (WHERE outcome = 'order_completed') AS order_completed_due,
+           max(due) FILTER (WHERE outcome = 'order_employed') AS order_employed_due,
+           max(by_as_of) FILTER (WHERE outcome = 'caregiver_completed') AS caregiver_completed,
+           max(by_as_of) FILTER (WHERE outcome = 'caregiver_certified') AS caregiver_certified,
+           max(by_as_of) FILTER (WHERE outcome = 'caregiver_employed') AS caregiver_employed
+    FROM reached
 ),
 summary AS (
-    SELECT metric,
-           count(*) AS persons,
-           count(outcome) AS known,
-           count(*) FILTER (WHERE outcome) AS hits
-    FROM outcomes
-    GROUP BY metric
+    -- persons in the population, persons whose outcome is known, persons with the outcome (pass, 持证 and caregiver
+    -- employment are known for everyone; employment once due)
+    SELECT v.metric, v.persons, coalesce(v.known, 0) AS known, coalesce(v.hits, 0) AS hits
+    FROM outcome_counts AS c,
+         LATERAL (VALUES
+             ('institution_pass_rate', c.completed, c.completed, c.passed),
+             ('institution_employment_rate', c.completed, c.completed_due, c.employed_due),
+             ('trainee_employment_rate', c.trainee_completed, c.trainee_completed_due, c.trainee_employed_due),
+             ('order_project_employment_rate', c.order_completed, c.order_completed_due, c.order_employed_due),
+             ('caregiver_cert_rate', c.caregiver_completed, c.caregiver_completed, c.caregiver_certified),
+             ('caregiver_employed', c.caregiver_completed, c.caregiver_completed, c.caregiver_employed)
+         ) AS v(metric, persons, known, hits)
+    WHERE coalesce(v.persons, 0) > 0
 )
 SELECT $unit AS unit_code, r.metric, r.seeds, r.kind, r.threshold,
        coalesce(s.persons, 0) AS persons,

@@ -9,42 +9,55 @@
 -- is not flagged on employment. Rules apply only under the plans of their document (CONTRACT §4): 000 — an
 -- institution below 80 % pass or 30 % employment in the year loses next year's subsidised tasks; 002 and 003 —
 -- order/project training is subsidised only at ≥ 80 % employment.
+-- Reads the version aggregate institution_outcome_firsts (persons by the date they first reach each outcome at an
+-- institution), summed up to the as-of date (employment: up to 90 days before it, when the outcome is due).
 WITH plan_rules AS (
     SELECT seed = '000' AS institution_rules, seed IN ('002', '003') AS order_project_rule
     FROM plans WHERE plan_id = $plan
 ),
-trainings AS (
-    SELECT *, outcome_due_on(end_date) <= $as_of AS outcome_due FROM unit_completions($plan, $unit, $as_of)
+scope_counties AS (
+    SELECT county_code FROM unit_members WHERE unit_code = $unit
 ),
-person_outcomes AS (
-    -- a person's outcome at one institution: passed if any enrolment there was; due / employed over due enrolments
-    SELECT institution_id, person_id,
-           coalesce(bool_or(passed), FALSE) AS passed,
-           CASE WHEN bool_or(outcome_due) THEN coalesce(bool_or(employed AND outcome_due), FALSE) END AS employed,
-           CASE WHEN bool_or(outcome_due AND training_type = 'order_project')
-                THEN coalesce(bool_or(employed AND outcome_due AND training_type = 'order_project'), FALSE)
-           END AS order_project_employed,
-           bool_or(training_type = 'order_project') AS order_project
-    FROM trainings
-    GROUP BY ALL
+firsts AS NOT MATERIALIZED (
+    SELECT f.*, outcome_due_on(f.first_date) <= $as_of AS outcome_due
+    FROM institution_outcome_firsts AS f
+    WHERE f.plan_id = $plan AND f.first_date <= $as_of
+),
+unit_firsts AS (
+    -- the unit's persons: single-county rows of its counties, several-counties rows of the unit itself
+    SELECT f.*
+    FROM firsts AS f
+    JOIN scope_counties AS s ON s.county_code = f.unit_code
+    WHERE f.span = 'single_county'
+    UNION ALL
+    SELECT *
+    FROM firsts
+    WHERE span = 'several_counties' AND unit_code = $unit
 ),
 home_county AS (
     -- the county where the institution trained most persons in the unit
-    SELECT institution_id, county_code, count(DISTINCT county_code) OVER (PARTITION BY institution_id) AS counties
-    FROM trainings
-    GROUP BY institution_id, county_code
-    QUALIFY row_number() OVER (PARTITION BY institution_id ORDER BY count(DISTINCT person_id) DESC, county_code) = 1
+    SELECT institution_id, unit_code AS county_code,
+           count(*) OVER (PARTITION BY institution_id) AS counties
+    FROM firsts AS f
+    JOIN scope_counties AS s ON s.county_code = f.unit_code
+    WHERE f.unit_type = 'county' AND f.outcome = 'completed'
+    GROUP BY institution_id, unit_code
+    QUALIFY row_number() OVER (PARTITION BY institution_id ORDER BY sum(persons) DESC, unit_code) = 1
 ),
 institutions AS (
     SELECT institution_id,
-           count(*) AS completed,
-           count(*) FILTER (WHERE passed) AS passed,
-           count(employed) AS employment_known,
-           count(*) FILTER (WHERE employed) AS employed,
-           count(*) FILTER (WHERE order_project) AS order_project_completed,
-           count(order_project_employed) AS order_project_known,
-           count(*) FILTER (WHERE order_project_employed) AS order_project_employed
-    FROM person_outcomes
+           coalesce(CAST(sum(persons) FILTER (WHERE outcome = 'completed') AS BIGINT), 0) AS completed,
+           coalesce(CAST(sum(persons) FILTER (WHERE outcome = 'passed') AS BIGINT), 0) AS passed,
+           coalesce(CAST(sum(persons) FILTER (WHERE outcome = 'completed' AND outcome_due) AS BIGINT), 0)
+               AS employment_known,
+           coalesce(CAST(sum(persons) FILTER (WHERE outcome = 'employed' AND outcome_due) AS BIGINT), 0) AS employed,
+           coalesce(CAST(sum(persons) FILTER (WHERE outcome = 'order_completed') AS BIGINT), 0)
+               AS order_project_completed,
+           coalesce(CAST(sum(persons) FILTER (WHERE outcome = 'order_completed' AND outcome_due) AS BIGINT), 0)
+               AS order_project_known,
+           coalesce(CAST(sum(persons) FILTER (WHERE outcome = 'order_employed' AND outcome_due) AS BIGINT), 0)
+               AS order_project_employed
+    FROM unit_firsts
     GROUP BY institution_id
 ),
 rated AS (
@@ -75,6 +88,6 @@ SELECT f.institution_id, n.institution_name, h.county_code, r.unit_label AS coun
 FROM flagged AS f
 JOIN home_county AS h USING (institution_id)
 LEFT JOIN region_labels AS r ON r.unit_code = h.county_code
-LEFT JOIN institution_names AS n ON n.institution_id = f.institution_id
+LEFT JOIN institution_labels AS n ON n.institution_id = f.institution_id
 WHERE f.fails_pass OR f.fails_employment OR f.fails_order_project
 ORDER BY f.fails_pass::INT + f.fails_employment::INT + f.fails_order_project::INT DESC, f.completed DESC, f.institution_id;
