@@ -376,7 +376,10 @@ FROM judged;
 -- (plan start ≤ date ≤ min(D, deadline)), each priced as of D, with its city for roll-ups. CONTRACT §4 data
 -- coverage: past the latest business date L in the extract (last completion or certificate), D is L — an outcome
 -- is not taken as missing because the extract ends.
-CREATE OR REPLACE MACRO subsidy_priced(p_plan, p_as_of) AS TABLE
+-- This is the definition, priced from the raw rows at one D (subsidy_training_priced, subsidy_certificates_priced);
+-- pages read subsidy_priced, the same records filtered from the version aggregate subsidy_segments
+-- (tests/test_agg_subsidy.py proves them equal).
+CREATE OR REPLACE MACRO subsidy_priced_at(p_plan, p_as_of) AS TABLE
 WITH data_until AS (
     SELECT least(
         CAST(p_as_of AS DATE),
@@ -397,42 +400,3 @@ SELECT p.*, g.parent_code AS city_code
 FROM priced AS p
 JOIN plan_window AS w ON p.event_date BETWEEN w.start AND w.until
 LEFT JOIN regions AS g ON g.code = p.county_code;
-
--- Seed 003 六: the funds a plan's units are allocated — ⌈head count × ⅓⌉ at the enterprise standard, the rest at
--- 1,000 元/人, plus each certificate target × its standard. The head count is the first metric of the rule's list
--- that the unit has a target for; `demo` marks an allocation computed from a 示例 target.
-CREATE OR REPLACE MACRO subsidy_allocation(p_plan) AS TABLE
-WITH plan AS (
-    SELECT start FROM plans WHERE plan_id = p_plan
-),
-allocation_rules AS (
-    SELECT r.*
-    FROM subsidy_rules AS r, plan AS p
-    WHERE r.kind = 'allocation' AND p.start BETWEEN r.valid_from AND coalesce(r.valid_to, DATE '9999-12-31')
-),
-rule_targets AS (
-    SELECT t.unit_type, t.unit_code, r.rule_id, r.line, r.amount, r.factor, t.metric, t.target, t.source
-    FROM allocation_rules AS r
-    JOIN targets AS t ON t.plan_id = p_plan AND list_contains(string_split(r.metric, ' '), t.metric)
-    QUALIFY row_number() OVER (
-        PARTITION BY t.unit_type, t.unit_code, r.rule_id ORDER BY list_position(string_split(r.metric, ' '), t.metric)
-    ) = 1
-),
-shares AS (
-    SELECT *, CASE WHEN factor IS NOT NULL THEN ceil(target * factor - 1e-9) END AS share_persons
-    FROM rule_targets
-)
-SELECT
-    unit_type,
-    unit_code,
-    rule_id,
-    line,
-    metric,
-    target,
-    coalesce(share_persons, target - coalesce(sum(share_persons) OVER (PARTITION BY unit_type, unit_code, line), 0))
-        AS persons,
-    amount,
-    coalesce(share_persons, target - coalesce(sum(share_persons) OVER (PARTITION BY unit_type, unit_code, line), 0))
-        * amount AS allocation,
-    source = 'demo' AS demo
-FROM shares;
