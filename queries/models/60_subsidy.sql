@@ -47,16 +47,6 @@ SELECT * FROM (VALUES
     ('certificate',      9, '取证补贴')
 ) AS v(line, position, line_label);
 
--- Names of the institutions records are priced for: training institutions, and evaluators for certificates
--- (CONTRACT §4 "names, not codes"; an extract without the optional name columns leaves them empty).
-CREATE OR REPLACE VIEW subsidy_institution_names AS
-SELECT institution_id, institution_name FROM institution_names
-UNION ALL
-SELECT evaluator_id, arg_max(evaluator_name, issue_date)
-FROM certificates
-WHERE evaluator_name IS NOT NULL AND evaluator_id NOT IN (SELECT institution_id FROM institution_names)
-GROUP BY evaluator_id;
-
 -- Every completed training with p_from ≤ end_date ≤ D: its standard amount, what it earns as of D, and why not
 -- more. Earlier completions neither are priced nor count toward caps, repeats, classes or platform shares, so p_from
 -- must lie a calendar year before the first record wanted (subsidy_priced passes 1 January of the year before).
@@ -400,3 +390,43 @@ SELECT p.*, g.parent_code AS city_code
 FROM priced AS p
 JOIN plan_window AS w ON p.event_date BETWEEN w.start AND w.until
 LEFT JOIN regions AS g ON g.code = p.county_code;
+
+
+-- Seed 003 六: the funds a plan's units are allocated — ⌈head count × ⅓⌉ at the enterprise standard, the rest at
+-- 1,000 元/人, plus each certificate target × its standard. The head count is the first metric of the rule's list
+-- that the unit has a target for; `demo` marks an allocation computed from a 示例 target.
+CREATE OR REPLACE MACRO subsidy_allocation(p_plan) AS TABLE
+WITH plan AS (
+    SELECT start FROM plans WHERE plan_id = p_plan
+),
+allocation_rules AS (
+    SELECT r.*
+    FROM subsidy_rules AS r, plan AS p
+    WHERE r.kind = 'allocation' AND p.start BETWEEN r.valid_from AND coalesce(r.valid_to, DATE '9999-12-31')
+),
+rule_targets AS (
+    SELECT t.unit_type, t.unit_code, r.rule_id, r.line, r.amount, r.factor, t.metric, t.target, t.source
+    FROM allocation_rules AS r
+    JOIN targets AS t ON t.plan_id = p_plan AND list_contains(string_split(r.metric, ' '), t.metric)
+    QUALIFY row_number() OVER (
+        PARTITION BY t.unit_type, t.unit_code, r.rule_id ORDER BY list_position(string_split(r.metric, ' '), t.metric)
+    ) = 1
+),
+shares AS (
+    SELECT *, CASE WHEN factor IS NOT NULL THEN ceil(target * factor - 1e-9) END AS share_persons
+    FROM rule_targets
+)
+SELECT
+    unit_type,
+    unit_code,
+    rule_id,
+    line,
+    metric,
+    target,
+    coalesce(share_persons, target - coalesce(sum(share_persons) OVER (PARTITION BY unit_type, unit_code, line), 0))
+        AS persons,
+    amount,
+    coalesce(share_persons, target - coalesce(sum(share_persons) OVER (PARTITION BY unit_type, unit_code, line), 0))
+        * amount AS allocation,
+    source = 'demo' AS demo
+FROM shares;

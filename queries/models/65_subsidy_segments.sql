@@ -64,8 +64,8 @@ CREATE OR REPLACE VIEW subsidy_platform_shares AS SELECT * FROM subsidy_platform
 -- Pricing start (priced_from): the definition prices completions from 1 January of the year before a plan's start.
 -- Earlier completions matter only to a record whose class or repeat year began before that day (a training over a
 -- year long), or to records in the same person-line-year cap as such a record. Segments are priced once over every
--- completion (priced_from = 0001-01-01, valid for a plan when partition_first_start ≥ its pricing start), and again
--- for each plan's pricing start for just the records it touches (partition_first_start before it).
+-- completion (priced_from = 0001-01-01, valid for a plan when the cap partition's first start year, first_start_year,
+-- is not before its pricing start's year), and again for each plan's pricing start for just the records it touches.
 CREATE OR REPLACE VIEW subsidy_segment_series AS
 WITH pricing_starts AS (
     SELECT DATE '0001-01-01' AS priced_from
@@ -359,7 +359,7 @@ person_capped AS (
 training_segments AS (
     SELECT
         priced_from,
-        partition_first_start,
+        year(partition_first_start)                AS first_start_year,
         point                                      AS valid_from,
         lead(point) OVER (PARTITION BY priced_from, record_id ORDER BY point) AS valid_until,
         'training'                                 AS record_kind,
@@ -395,7 +395,7 @@ certificate_segments AS (
     -- a certificate's price depends only on the person's earlier certificates: one segment from its issue date
     SELECT
         DATE '0001-01-01' AS priced_from,
-        CAST(NULL AS DATE) AS partition_first_start,
+        CAST(NULL AS BIGINT) AS first_start_year,
         event_date AS valid_from,
         CAST(NULL AS DATE) AS valid_until,
         * EXCLUDE (class_rate, offline_share),
@@ -414,8 +414,8 @@ LEFT JOIN regions AS g ON g.code = s.county_code;
 CREATE OR REPLACE VIEW subsidy_segments AS SELECT * FROM subsidy_segment_series;
 
 -- A plan's window as of D for the subsidy records: dated from the plan's start to min(deadline, D), priced from
--- 1 January of the year before the start (see subsidy_segments: priced_from). D past the latest business date L of
--- the extract (last completion or certificate: the priced records' latest date) is L (CONTRACT §4 data coverage).
+-- 1 January of the year before the start (see subsidy_segment_series: priced_from). D past the latest business date
+-- L of the extract (last completion or certificate: the priced records' latest date) is L (CONTRACT §4 data coverage).
 CREATE OR REPLACE MACRO subsidy_plan_window(p_plan, p_as_of) AS TABLE
 WITH data_until AS (
     SELECT least(CAST(p_as_of AS DATE), (SELECT max(event_date) FROM subsidy_segments)) AS as_of
@@ -428,20 +428,67 @@ SELECT
 FROM plans AS p, data_until AS d
 WHERE p.plan_id = p_plan;
 
+-- Whether a segment (of subsidy_segments or a row of subsidy_segment_totals) counts for a plan window w as of D:
+-- dated in the window, holding at D, and priced from the plan's pricing start (its own rows, or the rows priced over
+-- every completion where that start changes nothing).
+CREATE OR REPLACE MACRO subsidy_segment_holds(
+    priced_from, first_start_year, event_date, valid_from, valid_until, w_start, w_until, w_as_of, w_priced_from
+) AS
+    event_date BETWEEN w_start AND w_until
+    AND valid_from <= w_as_of AND coalesce(valid_until, DATE '9999-12-31') > w_as_of
+    AND (priced_from = w_priced_from
+         OR (priced_from = DATE '0001-01-01' AND coalesce(first_start_year, 9999) >= year(w_priced_from)));
+
 -- The records of subsidy_priced_at read from the version aggregate: the segment of each record that holds at D, for
 -- the plan's pricing start, with the platform's offline share at D.
 CREATE OR REPLACE MACRO subsidy_priced(p_plan, p_as_of) AS TABLE
+WITH plan_window AS (
+    SELECT * FROM subsidy_plan_window(p_plan, p_as_of)
+),
+shares_at AS (
+    -- each platform-year's offline share at D
+    SELECT sh.institution_id, sh.end_year, sh.offline_share
+    FROM subsidy_platform_shares AS sh, plan_window AS w
+    WHERE sh.share_from <= w.as_of AND coalesce(sh.share_until, DATE '9999-12-31') > w.as_of
+)
 SELECT
-    s.* EXCLUDE (priced_from, partition_first_start, valid_from, valid_until, shows_offline_share, city_code),
+    s.* EXCLUDE (priced_from, first_start_year, valid_from, valid_until, shows_offline_share, city_code),
     CASE WHEN s.shows_offline_share THEN coalesce(sh.offline_share, 0) END AS offline_share,
     s.city_code
 FROM subsidy_segments AS s
-JOIN subsidy_plan_window(p_plan, p_as_of) AS w
+JOIN plan_window AS w
   ON s.event_date BETWEEN w.start AND w.until
- AND s.valid_from <= w.as_of AND (s.valid_until IS NULL OR s.valid_until > w.as_of)
- AND (s.priced_from = w.priced_from
-      OR (s.priced_from = DATE '0001-01-01'
-          AND (s.partition_first_start IS NULL OR s.partition_first_start >= w.priced_from)))
-LEFT JOIN subsidy_platform_shares AS sh
-  ON s.shows_offline_share AND sh.institution_id = s.institution_id AND sh.end_year = year(s.event_date)
- AND sh.share_from <= w.as_of AND (sh.share_until IS NULL OR sh.share_until > w.as_of);
+ AND subsidy_segment_holds(
+     s.priced_from, s.first_start_year, s.event_date, s.valid_from, s.valid_until, w.start, w.until, w.as_of, w.priced_from
+ )
+LEFT JOIN shares_at AS sh
+  ON s.shows_offline_share AND sh.institution_id = s.institution_id AND sh.end_year = year(s.event_date);
+
+-- The segments summed per county, institution, line and date with the same validity (what subsidy_summary and
+-- subsidy_pace add up: records by payment state, standard and entitled amounts). The version aggregate
+-- subsidy_segment_totals (queries/aggregates/42) is this view written once per data version.
+CREATE OR REPLACE VIEW subsidy_segment_total_series AS
+SELECT
+    priced_from, first_start_year, county_code, institution_id, line, record_kind, event_date, valid_from, valid_until,
+    count(*)                                                          AS records,
+    count(*) FILTER (WHERE amount > 0 AND amount >= standard_amount)  AS paid_records,
+    count(*) FILTER (WHERE amount > 0 AND amount < standard_amount)   AS partial_records,
+    count(*) FILTER (WHERE amount = 0)                                AS unpaid_records,
+    sum(standard_amount)                                              AS standard_amount,
+    sum(amount)                                                       AS entitled
+FROM subsidy_segments
+GROUP BY ALL;
+
+CREATE OR REPLACE VIEW subsidy_segment_totals AS SELECT * FROM subsidy_segment_total_series;
+
+-- subsidy_priced summed per county, institution, line and date (the same sums as grouping subsidy_priced's records).
+CREATE OR REPLACE MACRO subsidy_priced_totals(p_plan, p_as_of) AS TABLE
+SELECT
+    t.county_code, t.institution_id, t.line, t.record_kind, t.event_date,
+    t.records, t.paid_records, t.partial_records, t.unpaid_records, t.standard_amount, t.entitled
+FROM subsidy_segment_totals AS t
+JOIN subsidy_plan_window(p_plan, p_as_of) AS w
+  ON t.event_date BETWEEN w.start AND w.until
+ AND subsidy_segment_holds(
+      t.priced_from, t.first_start_year, t.event_date, t.valid_from, t.valid_until, w.start, w.until, w.as_of, w.priced_from
+  );
