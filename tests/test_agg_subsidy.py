@@ -157,10 +157,10 @@ def test_issue_12_priced_records_equal_the_definition_day_by_day_through_the_cha
 
 
 def test_issue_12_long_trainings_are_priced_from_each_plan_s_own_start(hand_runner):
-    """003 四(二) class employment and 四(一) no repeat for trainings that began in 2021: sx-train-2023 prices from
-    2022-01-01, so the class's two 2021 completers (not employed) and the repeat's first training do not count —
-    class L is 3 of 3 employed (paid, at the 5,000 cap) and 931 is the first of its year; priced over every
-    completion, L is 3 of 5 (employment_below) and 931 a repeat."""
+    """003 四(二) class employment for a class that began in 2021: sx-train-2023 prices from 2022-01-01, so its two
+    2021 completers (not employed) do not count — class L is 3 of 3 employed (paid, at the 5,000 cap); priced over
+    every completion, L is 3 of 5 (employment_below). 四(一) no repeat: 931 and 932 began in 2021 (930, ended in
+    2021 under 000's standard without that rule, is no first): 932 repeats 931."""
     p = hand_runner.run("subsidy_records", plan="sx-train-2023", as_of="2023-12-31", limit=10_000)
     rows = p.set_index("record_id")
     assert rows.loc["T000910", "class_rate"] == 1.0
@@ -172,11 +172,11 @@ def test_issue_12_long_trainings_are_priced_from_each_plan_s_own_start(hand_runn
         hand_runner.cursor()
         .execute(
             "SELECT record_id, arg_max(reason, valid_from) FROM subsidy_segments "
-            "WHERE priced_from = DATE '0001-01-01' AND record_id IN ('T000910', 'T000931') GROUP BY ALL"
+            "WHERE priced_from = DATE '0001-01-01' AND record_id IN ('T000910', 'T000932') GROUP BY ALL"
         )
         .fetchall()
     )
-    assert dict(every_completion) == {"T000910": "employment_below", "T000931": "repeat_training"}
+    assert dict(every_completion) == {"T000910": "employment_below", "T000932": "repeat_training"}
 
 
 def test_issue_12_subsidy_queries_keep_no_per_request_tables(hand_runner):
