@@ -2,7 +2,6 @@
 -- @param plan text required
 -- @param as_of date optional
 -- @param unit text default=140000
--- @memo subsidy_priced(plan, as_of)
 -- One row per month of the plan's window up to the as-of date; month_end is the month's last day (or the as-of
 -- date). expected_amount = allocation × the time-expected share at month_end (CONTRACT §3, linear: no milestones).
 WITH plan_window AS (
@@ -13,17 +12,17 @@ months AS (
     FROM plan_window AS w, range(date_trunc('month', w.start), w.until + INTERVAL 1 DAY, INTERVAL 1 MONTH) AS r(m)
 ),
 priced AS (
+    -- subsidy_priced's records summed per county, institution, line and date (version aggregate)
     SELECT p.*
-    FROM subsidy_priced_memo AS p
-    WHERE p.memo_plan = $plan AND p.memo_as_of = $as_of
-      AND p.county_code IN (SELECT county_code FROM counties_in_scope($unit))
+    FROM subsidy_priced_totals($plan, $as_of) AS p
+    WHERE p.county_code IN (SELECT county_code FROM counties_in_scope($unit))
 ),
 entitled_by_month AS (
     SELECT
-        last_day(event_date)                                    AS month_last,
-        sum(amount)                                             AS entitled,
-        sum(amount) FILTER (WHERE record_kind = 'training')     AS entitled_training,
-        sum(amount) FILTER (WHERE record_kind = 'certificate')  AS entitled_certificate
+        last_day(event_date)                                      AS month_last,
+        sum(entitled)                                             AS entitled,
+        sum(entitled) FILTER (WHERE record_kind = 'training')     AS entitled_training,
+        sum(entitled) FILTER (WHERE record_kind = 'certificate')  AS entitled_certificate
     FROM priced
     GROUP BY ALL
 ),

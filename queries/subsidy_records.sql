@@ -8,14 +8,12 @@
 -- @param status text default=all
 -- @param limit int default=200
 -- @param offset int default=0
--- @memo subsidy_priced(plan, as_of)
 -- status: all | paid (full standard) | partial (less than the standard, more than 0) | unpaid (nothing) | short
 -- (partial or unpaid). person_id is the pseudonymous key; pages mask it. Order: date, record.
-WITH matching AS (
+WITH matching AS NOT MATERIALIZED (
     SELECT p.*
-    FROM subsidy_priced_memo AS p
-    WHERE p.memo_plan = $plan AND p.memo_as_of = $as_of
-      AND p.county_code IN (SELECT county_code FROM counties_in_scope($unit))
+    FROM subsidy_priced($plan, $as_of) AS p
+    WHERE p.county_code IN (SELECT county_code FROM counties_in_scope($unit))
       AND ($line IS NULL OR p.line = $line)
       AND ($reason IS NULL OR p.reason = $reason)
       AND ($institution IS NULL OR p.institution_id = $institution)
@@ -26,6 +24,13 @@ WITH matching AS (
               WHEN 'short' THEN p.reason IS NOT NULL
               ELSE TRUE
           END
+),
+page AS (
+    -- the page first (a top-N over the filtered records), then its names and labels
+    SELECT * FROM matching ORDER BY event_date, record_id LIMIT $limit OFFSET $offset
+),
+total AS (
+    SELECT count(*) AS total_rows FROM matching
 )
 SELECT
     p.record_kind,
@@ -54,13 +59,13 @@ SELECT
     r.reason_label,
     p.class_rate,
     p.offline_share,
-    count(*) OVER ()              AS total_rows
-FROM matching AS p
+    t.total_rows
+FROM page AS p
+CROSS JOIN total AS t
 LEFT JOIN regions AS g ON g.code = p.county_code
 LEFT JOIN regions AS c ON c.code = p.city_code
 LEFT JOIN subsidy_lines AS l USING (line)
 LEFT JOIN subsidy_reason_labels AS r USING (reason)
 LEFT JOIN subsidy_rules AS s ON s.rule_id = p.rule_id
 LEFT JOIN subsidy_institution_names AS i ON i.institution_id = p.institution_id
-ORDER BY p.event_date, p.record_id
-LIMIT $limit OFFSET $offset;
+ORDER BY p.event_date, p.record_id;

@@ -3,7 +3,6 @@
 -- @param as_of date optional
 -- @param by text default=city
 -- @param unit text optional
--- @memo subsidy_priced(plan, as_of)
 -- by: province | city | county (region units; allocation where the plan has a target) | institution (no allocation).
 -- unit: only records in that region's counties (and, for regions, only units inside it). allocation_demo: the target
 -- the allocation is computed from is a 示例 split (targets.csv source = demo).
@@ -11,9 +10,10 @@ WITH scope AS (
     SELECT county_code FROM counties_in_scope($unit)
 ),
 priced AS (
+    -- subsidy_priced's records summed per county, institution, line and date (version aggregate)
     SELECT p.*
-    FROM subsidy_priced_memo AS p
-    WHERE p.memo_plan = $plan AND p.memo_as_of = $as_of AND p.county_code IN (SELECT county_code FROM scope)
+    FROM subsidy_priced_totals($plan, $as_of) AS p
+    WHERE p.county_code IN (SELECT county_code FROM scope)
 ),
 priced_in_units AS (
     SELECT
@@ -28,22 +28,22 @@ entitled_by_unit AS (
     SELECT
         unit_type,
         unit_code,
-        count(*)                                                          AS records,
-        count(*) FILTER (WHERE amount > 0 AND amount >= standard_amount)  AS paid_records,
-        count(*) FILTER (WHERE amount > 0 AND amount < standard_amount)   AS partial_records,
-        count(*) FILTER (WHERE amount = 0)                                AS unpaid_records,
+        CAST(sum(records) AS BIGINT)                                      AS records,
+        CAST(sum(paid_records) AS BIGINT)                                 AS paid_records,
+        CAST(sum(partial_records) AS BIGINT)                              AS partial_records,
+        CAST(sum(unpaid_records) AS BIGINT)                               AS unpaid_records,
         sum(standard_amount)                                              AS standard_amount,
-        sum(amount)                                                       AS entitled,
-        sum(amount) FILTER (WHERE line = 'enterprise_staff')              AS entitled_enterprise_staff,
-        sum(amount) FILTER (WHERE line = 'apprenticeship')                AS entitled_apprenticeship,
-        sum(amount) FILTER (WHERE line = 'order_project')                 AS entitled_order_project,
-        sum(amount) FILTER (WHERE line = 'key_group')                     AS entitled_key_group,
-        sum(amount) FILTER (WHERE line = 'online')                        AS entitled_online,
-        sum(amount) FILTER (WHERE line = 'caregiver_brand')               AS entitled_caregiver_brand,
-        sum(amount) FILTER (WHERE line = 'entrepreneurship')              AS entitled_entrepreneurship,
-        sum(amount) FILTER (WHERE line = 'school_directed')               AS entitled_school_directed,
-        sum(amount) FILTER (WHERE record_kind = 'training')               AS entitled_training,
-        sum(amount) FILTER (WHERE line = 'certificate')                   AS entitled_certificate
+        sum(entitled)                                                     AS entitled,
+        sum(entitled) FILTER (WHERE line = 'enterprise_staff')            AS entitled_enterprise_staff,
+        sum(entitled) FILTER (WHERE line = 'apprenticeship')              AS entitled_apprenticeship,
+        sum(entitled) FILTER (WHERE line = 'order_project')               AS entitled_order_project,
+        sum(entitled) FILTER (WHERE line = 'key_group')                   AS entitled_key_group,
+        sum(entitled) FILTER (WHERE line = 'online')                      AS entitled_online,
+        sum(entitled) FILTER (WHERE line = 'caregiver_brand')             AS entitled_caregiver_brand,
+        sum(entitled) FILTER (WHERE line = 'entrepreneurship')            AS entitled_entrepreneurship,
+        sum(entitled) FILTER (WHERE line = 'school_directed')             AS entitled_school_directed,
+        sum(entitled) FILTER (WHERE record_kind = 'training')             AS entitled_training,
+        sum(entitled) FILTER (WHERE line = 'certificate')                 AS entitled_certificate
     FROM priced_in_units
     GROUP BY ALL
 ),

@@ -2,13 +2,11 @@
 -- @param plan text required
 -- @param as_of date optional
 -- @param unit text optional
--- @memo subsidy_priced(plan, as_of)
 -- shortfall = standard amount − entitled amount; no_rule records have no standard (shortfall 0).
 WITH priced AS (
     SELECT p.*
-    FROM subsidy_priced_memo AS p
-    WHERE p.memo_plan = $plan AND p.memo_as_of = $as_of
-      AND p.county_code IN (SELECT county_code FROM counties_in_scope($unit))
+    FROM subsidy_priced($plan, $as_of) AS p
+    WHERE p.county_code IN (SELECT county_code FROM counties_in_scope($unit))
       AND p.reason IS NOT NULL
 )
 SELECT

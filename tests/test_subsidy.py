@@ -13,7 +13,7 @@ from extracts import LISHI, LIULIN, certificate_row, d, training_row, write_extr
 from streamlit.testing.v1 import AppTest
 
 from tracker import subsidy_view as sv
-from tracker.query import MEMO_KEYS, Runner
+from tracker.query import Runner
 
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARD = str(ROOT / "dashboard.py")
@@ -466,22 +466,16 @@ def test_page_on_a_county_plan_marks_nothing_as_example(runner, monkeypatch):
     assert at.metric[1].value == "137.40万元"
 
 
-def test_runner_memo_prices_once_per_plan_and_date_and_keeps_the_last_few(tmp_path):
+def test_summary_at_any_date_equals_the_records_priced_at_that_date(tmp_path):
+    """Issue #12: the records are priced once per data version (segments over the as-of date), so every date reads
+    the same aggregate; the totals still reconcile with the records at each date."""
     training, certs = extract_2023()
     r = Runner(write_extracts(tmp_path, training, certs))
-    r.run("subsidy_summary", plan="sx-train-2023", as_of="2023-12-31")
-    r.run("subsidy_unpaid", plan="sx-train-2023", as_of="2023-12-31")
-    count = "SELECT count(DISTINCT (memo_plan, memo_as_of)) FROM subsidy_priced_memo"
-    assert r.cursor().execute(count).fetchall() == [(1,)]
-    for day in range(1, 6):
-        r.run("subsidy_pace", plan="sx-train-2023", as_of=f"2023-12-{day:02d}")
-    assert r.cursor().execute(count).fetchall() == [(MEMO_KEYS,)]
-    # an evicted date is priced again when asked for, with the same result
-    again = r.run("subsidy_summary", plan="sx-train-2023", as_of="2023-12-31", by="province")
-    assert (
-        again["entitled"].sum()
-        == r.run("subsidy_records", plan="sx-train-2023", as_of="2023-12-31", limit=10**6)["amount"].sum()
-    )
+    for as_of in ("2023-03-31", "2023-06-29", "2023-06-30", "2023-12-31"):
+        summary = r.run("subsidy_summary", plan="sx-train-2023", as_of=as_of, by="province")
+        records = r.run("subsidy_records", plan="sx-train-2023", as_of=as_of, limit=10**6)
+        assert summary["entitled"].sum() == records["amount"].sum()
+        assert summary["records"].sum() == len(records)
 
 
 def test_contract_4_institutions_and_evaluators_are_named_with_their_codes(tmp_path):

@@ -52,7 +52,7 @@ BENCH_PARAMS: dict[str, list[dict[str, Any]]] = {
     "compliance_repeat_level": [{"year": 2023}],
     "compliance_cert_twice": [{"year": 2023}],
     "compliance_no_outcome": [{"year": 2023}],
-    # 资金测算: the first case of a (plan, as_of) prices every record (the @memo); the rest read the memo
+    # 资金测算: read the records priced once per data version (subsidy_segments, subsidy_segment_totals)
     "subsidy_summary": [
         {"plan": "sx-train-2023", "by": "city"},
         {"plan": "sx-train-2023", "by": "county", "unit": "141100"},

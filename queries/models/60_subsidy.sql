@@ -47,16 +47,6 @@ SELECT * FROM (VALUES
     ('certificate',      9, '取证补贴')
 ) AS v(line, position, line_label);
 
--- Names of the institutions records are priced for: training institutions, and evaluators for certificates
--- (CONTRACT §4 "names, not codes"; an extract without the optional name columns leaves them empty).
-CREATE OR REPLACE VIEW subsidy_institution_names AS
-SELECT institution_id, institution_name FROM institution_names
-UNION ALL
-SELECT evaluator_id, arg_max(evaluator_name, issue_date)
-FROM certificates
-WHERE evaluator_name IS NOT NULL AND evaluator_id NOT IN (SELECT institution_id FROM institution_names)
-GROUP BY evaluator_id;
-
 -- Every completed training with p_from ≤ end_date ≤ D: its standard amount, what it earns as of D, and why not
 -- more. Earlier completions neither are priced nor count toward caps, repeats, classes or platform shares, so p_from
 -- must lie a calendar year before the first record wanted (subsidy_priced passes 1 January of the year before).
@@ -376,7 +366,10 @@ FROM judged;
 -- (plan start ≤ date ≤ min(D, deadline)), each priced as of D, with its city for roll-ups. CONTRACT §4 data
 -- coverage: past the latest business date L in the extract (last completion or certificate), D is L — an outcome
 -- is not taken as missing because the extract ends.
-CREATE OR REPLACE MACRO subsidy_priced(p_plan, p_as_of) AS TABLE
+-- This is the definition, priced from the raw rows at one D (subsidy_training_priced, subsidy_certificates_priced);
+-- pages read subsidy_priced, the same records filtered from the version aggregate subsidy_segments
+-- (tests/test_agg_subsidy.py proves them equal).
+CREATE OR REPLACE MACRO subsidy_priced_at(p_plan, p_as_of) AS TABLE
 WITH data_until AS (
     SELECT least(
         CAST(p_as_of AS DATE),
@@ -397,6 +390,7 @@ SELECT p.*, g.parent_code AS city_code
 FROM priced AS p
 JOIN plan_window AS w ON p.event_date BETWEEN w.start AND w.until
 LEFT JOIN regions AS g ON g.code = p.county_code;
+
 
 -- Seed 003 六: the funds a plan's units are allocated — ⌈head count × ⅓⌉ at the enterprise standard, the rest at
 -- 1,000 元/人, plus each certificate target × its standard. The head count is the first metric of the rule's list
