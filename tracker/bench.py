@@ -39,6 +39,7 @@ BENCH_PARAMS: dict[str, list[dict[str, Any]]] = {
     "drill_breakdown": [
         {"plan": "sx-train-2023", "metric": "subsidised_trainees", "unit": "141125", "by": "institution"},
         {"plan": "sx-train-2023", "metric": "subsidised_trainees", "unit": "140000", "by": "training_type"},
+        {"plan": "sx-train-2023", "metric": "subsidised_trainees", "unit": "140000", "by": "occupation"},
     ],
     "causes_rates": [{"plan": "sx-train-2023", "unit": "140000"}],
     "institution_watchlist": [{"plan": "sx-train-2023", "unit": "140000", "min_completed": 10}],
@@ -47,11 +48,12 @@ BENCH_PARAMS: dict[str, list[dict[str, Any]]] = {
     "school_pace": [{"plan": "sx-edu-2021", "unit": "U01", "as_of": "2021-08-31"}],
     "school_detail_certs": [{"plan": "sx-edu-2021", "unit": "U01", "as_of": "2021-08-31"}],
     "school_directed": [{"plan": "sx-edu-2021", "as_of": "2021-11-30"}],
-    "compliance_late_entry": [{"year": 2023}],
-    "compliance_over_three": [{"year": 2023}],
-    "compliance_repeat_level": [{"year": 2023}],
-    "compliance_cert_twice": [{"year": 2023}],
-    "compliance_no_outcome": [{"year": 2023}],
+    "compliance_late_entry": [{"year": 2023, "limit": 200, "offset": 0}],
+    "compliance_over_three": [{"year": 2023, "limit": 200, "offset": 0}],
+    "compliance_repeat_level": [{"year": 2023, "limit": 200, "offset": 0}],
+    "compliance_cert_twice": [{"year": 2023, "limit": 200, "offset": 0}],
+    "compliance_no_outcome": [{"year": 2023, "limit": 200, "offset": 0}, {"year": 2023}],
+    "compliance_summary": [{"year": 2023}],
     # 资金测算: read the records priced once per data version (subsidy_segments, subsidy_segment_totals)
     "subsidy_summary": [
         {"plan": "sx-train-2023", "by": "city"},
@@ -274,6 +276,7 @@ def run_bench(
         report["growth"] = growth(report["runs"][0], report["runs"][-1])
     if json_out:
         Path(json_out).write_text(json.dumps(report, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        Path(json_out).with_suffix(".md").write_text(to_markdown(report), encoding="utf-8")
     return report
 
 
@@ -314,3 +317,38 @@ def growth(small: dict[str, Any], large: dict[str, Any]) -> dict[str, Any]:
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "cold":
         print(json.dumps(cold_once(Path(sys.argv[2]), sys.argv[3], json.loads(sys.argv[4]))))
+
+
+def to_markdown(report: dict[str, Any]) -> str:
+    """The README's tables from one bench run: queries cold / warm per folder, pandas, pages."""
+    runs = report["runs"]
+    sizes = [f"{r['training_rows'] / 1e6:g}M" if r["training_rows"] >= 1e6 else f"{r['training_rows']:,}" for r in runs]
+    head = "| query | parameters | " + " | ".join(f"{s} cold | {s} warm" for s in sizes) + " |"
+    lines = [head, "|---|---|" + "---:|---:|" * len(runs)]
+    keyed = [{(q["query"], q["params"]): q for q in r["queries"]} for r in runs]
+    for q in runs[-1]["queries"]:
+        cells = []
+        for k in keyed:
+            got = k.get((q["query"], q["params"]))
+            cells += [f"{got['cold_ms']:.0f}", f"{got['warm_ms']:.0f}"] if got else ["—", "—"]
+        lines.append(f"| `{q['query']}` | {q['params'].replace(',', ', ') or '—'} | " + " | ".join(cells) + " |")
+    lines += ["", "| | " + " | ".join(sizes) + " |", "|---|" + "---:|" * len(runs)]
+    lines.append("| aggregates build (s) | " + " | ".join(f"{r['aggregates_s']:.0f}" for r in runs) + " |")
+    lines.append("| raw scan, warm (ms) | " + " | ".join(f"{r['baseline']['warm_ms']:.0f}" for r in runs) + " |")
+    for k, case in enumerate(runs[-1]["pandas"]):
+        cells = [f"{r['pandas'][k]['pandas_ms']:.0f} / {r['pandas'][k]['sql_warm_ms']:.0f}" for r in runs]
+        lines.append(f"| pandas / SQL warm (ms): {case['query']} | " + " | ".join(cells) + " |")
+    if all(r.get("pages") for r in runs):
+        titles = list(dict.fromkeys(p["page"] for p in runs[-1]["pages"]["pages"]))
+        for visit in ("first", "warm"):
+            for title in titles:
+                cells = []
+                for r in runs:
+                    got = [p for p in r["pages"]["pages"] if p["page"] == title and p["visit"] == visit]
+                    settle = got[0]["settle_s"] if got else None
+                    cells.append("超时" if settle is None else f"{settle:.1f}")
+                lines.append(
+                    f"| {title}, {'first visit' if visit == 'first' else 'warm'} (s) | " + " | ".join(cells) + " |"
+                )
+        lines.append("| server memory peak (MB) | " + " | ".join(str(r["pages"]["rss_peak_mb"]) for r in runs) + " |")
+    return "\n".join(lines) + "\n"
