@@ -9,10 +9,6 @@
 
   Parameters are bound by DuckDB (``$plan``), never formatted into SQL text.
 - Results are cached per (query, parameters, data version) in a bounded LRU; each thread gets its own cursor.
-- ``-- @memo macro(param, …)`` in a named query: before it runs, the runner evaluates
-  ``SELECT $param AS memo_param, …, * FROM macro($param, …)`` into a table once per argument values (the last
-  MEMO_KEYS kept, the view ``macro_memo`` over them), so several queries over one costly table macro share one
-  evaluation. The query reads ``macro_memo`` filtered on its ``memo_<param>`` columns.
 - ``queries/aggregates/NN_<name>.sql`` are the version aggregates: one SELECT each, built when data arrives
   (``tracker.aggregates.build``) into ``<data>/.cache/`` as Parquet, keyed by the tables' content, the plan library,
   the models and the aggregates' SQL. On a connection each becomes the view ``<name>`` over its Parquet file; while
@@ -48,7 +44,6 @@ from tracker.store import DataError, active_dir, content_key, data_version, reso
 
 CACHE_SIZE = 256
 CACHE_MB = 256  # the result cache's memory bound (settings [duckdb] result_cache_mb), besides the entry count
-MEMO_KEYS = 2  # argument sets kept per memo table (a priced plan year of the 1M demo: ~750k rows, ~230 MB)
 
 
 class QueryError(Exception):
@@ -72,7 +67,6 @@ class NamedQuery:
     description: str
     sql: str
     params: tuple[Param, ...] = field(default_factory=tuple)
-    memos: tuple[tuple[str, tuple[str, ...]], ...] = field(default_factory=tuple)
 
     @property
     def bound_names(self) -> set[str]:
@@ -84,7 +78,6 @@ def _strip_comments(sql: str) -> str:
 
 
 _PARAM_RE = re.compile(r"--\s*@param\s+(\w+)\s+(text|date|int)\s+(required|optional|default=\S+)")
-_MEMO_RE = re.compile(r"--\s*@memo\s+(\w+)\(\s*(\w+(?:\s*,\s*\w+)*)\s*\)")
 
 
 def parse_query_file(path: Path) -> NamedQuery:
@@ -96,8 +89,7 @@ def parse_query_file(path: Path) -> NamedQuery:
         kind = m[3]
         default = kind.split("=", 1)[1] if kind.startswith("default=") else None
         params.append(Param(m[1], m[2], kind == "required", default))
-    memos = tuple((m[1], tuple(a.strip() for a in m[2].split(","))) for m in _MEMO_RE.finditer(text))
-    return NamedQuery(path.stem, description, text, tuple(params), memos)
+    return NamedQuery(path.stem, description, text, tuple(params))
 
 
 def list_queries(queries_dir: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
@@ -220,9 +212,6 @@ class Runner:
         self._materialized: dict[str, set[str]] = {}
         self._aggregates_complete: set[str] = set()
         self._plan_locks: dict[tuple[str, str], threading.Lock] = {}
-        self._memo_keys: dict[str, list[tuple[tuple, str]]] = {}
-        self._memo_seq = 0
-        self._memo_locks: dict[tuple, threading.Lock] = {}
         self.queries = list_queries(queries_dir)
         self.aggregates = list_aggregates(queries_dir)
         self._built: dict[str, set[str]] = {}
@@ -249,7 +238,6 @@ class Runner:
                 self._con_version = version
                 self._local = threading.local()
                 self._materialized = {}
-                self._memo_keys = {}
             return self._con, version
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
@@ -445,36 +433,6 @@ class Runner:
             with self._lock:
                 self._materialized.setdefault(version, set()).add(plan)
 
-    def memoize(self, macro: str, args: dict[str, Any]) -> None:
-        """Evaluate table macro ``macro`` for these arguments once into a table of its own, and expose the kept
-        tables (the last MEMO_KEYS argument sets) as the view ``<macro>_memo`` (see the module doc). An evicted
-        set's table is dropped, which frees its memory at once."""
-        con, version = self._connection()
-        key = (version, macro, tuple(args.items()))
-        with self._lock:
-            if any(k == key for k, _ in self._memo_keys.get(macro, [])):
-                return
-            lock = self._memo_locks.setdefault(key, threading.Lock())
-        with lock:
-            with self._lock:
-                if any(k == key for k, _ in self._memo_keys.get(macro, [])):
-                    return
-                self._memo_seq += 1
-                table = f"{macro}_memo_{self._memo_seq}"
-            cur = con.cursor()
-            keys = ", ".join(f"${a} AS memo_{a}" for a in args)
-            call = f"{macro}({', '.join(f'${a}' for a in args)})"
-            cur.execute(f"CREATE TABLE {table} AS SELECT {keys}, * FROM {call}", args)
-            with self._lock:
-                kept = self._memo_keys.setdefault(macro, [])
-                kept.append((key, table))
-                evicted = kept[:-MEMO_KEYS]
-                del kept[:-MEMO_KEYS]
-                union = " UNION ALL BY NAME ".join(f"SELECT * FROM {t}" for _, t in kept)
-                cur.execute(f"CREATE OR REPLACE VIEW {macro}_memo AS {union}")
-                for _, old in evicted:
-                    cur.execute(f"DROP TABLE IF EXISTS {old}")
-
     def _first_counts_cache(self, version: str, plan: str) -> Path | None:
         """Where a plan's first counts are kept beside the data: keyed by the tables' content (not the folder's
         path, so aggregates built in a new version's folder before the switch serve it after), the plan library,
@@ -520,8 +478,6 @@ class Runner:
         try:
             if bound.get("plan"):
                 self.materialize(bound["plan"])
-            for macro, names in query.memos:
-                self.memoize(macro, {n: bound.get(n) for n in names})
             return self.cursor().execute(query.sql, bound).df()
         except duckdb.Error as exc:
             raise QueryError(f"查询 {query.name} 执行出错：{str(exc).splitlines()[0]}") from exc
