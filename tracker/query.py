@@ -43,6 +43,7 @@ from tracker.scope import Scope
 from tracker.store import DataError, active_dir, content_key, data_version, resolve_data_dir, table_source
 
 CACHE_SIZE = 256
+BUILD_MEMORY_LIMIT = "6GB"  # settings [duckdb] build_memory_limit
 CACHE_MB = 256  # the result cache's memory bound (settings [duckdb] result_cache_mb), besides the entry count
 
 
@@ -252,7 +253,12 @@ class Runner:
         folder = active_dir(self.data_dir)
         config = {**duckdb_config(), "autoinstall_known_extensions": False, "autoload_known_extensions": False}
         if self.building:
+            # builds (import worker, CLI, demo, a first start) get their own, larger limit: person-level aggregates
+            # of a 10M extract do not fit the serving limit; they spill beyond it
             config["preserve_insertion_order"] = False
+            from tracker import settings
+
+            config["memory_limit"] = str(settings.get("duckdb", "build_memory_limit", BUILD_MEMORY_LIMIT))
         con = duckdb.connect(config=config)
         for table in TABLES:
             source = table_source(folder, table)
