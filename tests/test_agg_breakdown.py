@@ -1,5 +1,7 @@
-"""Issue #12: 区域分析's breakdown, causes and watch list and a school's certificates read version aggregates
-(queries/aggregates/3x_*.sql) instead of raw rows — with answers identical to their definitions.
+"""Issue #12: 区域分析's causes and watch list and a school's certificates read version aggregates
+(queries/aggregates/3x_*.sql) instead of raw rows — with answers identical to their definitions. (The breakdown
+by institution / occupation / line / category still reads raw rows: its person-level attribution aggregates did
+not finish at 10M — 43 GB spilled in 10 min — and were taken out.)
 
 The definitions are the queries as they read the raw rows (tests/agg_definitions/*.sql, used by this test only): each
 rewritten query is compared with its definition over many plans, metrics, units, groupings, institutions and as-of
@@ -193,57 +195,4 @@ def test_crafted_cases_equal_definition(crafted, name):
         for unit in [LIULIN, LISHI, LVLIANG, PROVINCE, TAIYUAN, TAIYUAN_XIAODIAN]:
             for as_of in ["2023-02-10", "2023-04-11", "2023-06-12", "2023-08-20", "2023-09-28", "2023-12-31"]:
                 seen += len(same(new, old, name, plan=plan, unit=unit, as_of=as_of))
-    assert seen > 0
-
-
-BYS = ["institution", "occupation", "training_type", "person_category"]
-
-
-def breakdown_cases(runner: Runner, plans: list[str], units: list[str], as_ofs: list[str]):
-    """(params) for every metric of the plans, each grouping, with and without an institution of the unit."""
-    cur = runner.cursor()
-    for plan in plans:
-        metrics = [
-            m for (m,) in cur.execute("SELECT metric FROM plan_metric_windows WHERE plan_id = ?", [plan]).fetchall()
-        ]
-        for metric in metrics:
-            for unit in units:
-                institutions = [
-                    i
-                    for (i,) in cur.execute(
-                        """SELECT institution_id FROM completed_training
-                           WHERE county_code IN (SELECT county_code FROM unit_members WHERE unit_code = ?)
-                           GROUP BY ALL ORDER BY count(*) DESC, institution_id LIMIT 2""",
-                        [unit],
-                    ).fetchall()
-                ]
-                for k, as_of in enumerate(as_ofs):
-                    for by in BYS:
-                        yield dict(plan=plan, metric=metric, unit=unit, by=by, as_of=as_of)
-                    for institution in institutions[: 1 + k % 2]:
-                        yield dict(
-                            plan=plan, metric=metric, unit=unit, by=BYS[k % 4], institution=institution, as_of=as_of
-                        )
-
-
-def test_drill_breakdown_equal_definition(runners):
-    """Breakdown of a metric by the enrolment each person first counts through; last year (001/000 yearly plans);
-    the province's mix without another city's regional line; pass and employment rates over the due cohort."""
-    new, old = runners
-    seen = 0
-    plans = ["sx-train-2023", "liulin-2023", "sx-skills-2021"]
-    for params in breakdown_cases(old, plans, [LIULIN, PROVINCE], ["2021-07-02", "2023-10-20"]):
-        seen += len(same(new, old, "drill_breakdown", **params))
-    assert seen > 0
-
-
-def test_drill_breakdown_crafted_cases_equal_definition(crafted):
-    """Persons counted in several counties and cities attributed through their earliest event in each unit."""
-    new, old = crafted
-    seen = 0
-    units = [LIULIN, LISHI, LVLIANG, PROVINCE, TAIYUAN]
-    for params in breakdown_cases(
-        old, ["sx-train-2023", "liulin-2023"], units, ["2023-03-01", "2023-06-12", "2023-12-31"]
-    ):
-        seen += len(same(new, old, "drill_breakdown", **params))
     assert seen > 0
