@@ -34,6 +34,9 @@ ROW_RULES: dict[str, str] = {
     "compliance_no_outcome": "records",
     "compliance_over_three": "records",
     "compliance_repeat_level": "records",
+    # the checks' findings summed up (cards, county chart, tables): drawn from person-level records, so the same
+    # roles as the records; county rows of a county-scoped role keep to its counties
+    "compliance_summary": "records",
     "compliance_years": "meta",
     "dispatch": "unit",
     "drill_breakdown": "unit",
