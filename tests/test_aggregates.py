@@ -25,7 +25,9 @@ def test_build_writes_every_plans_aggregates_and_a_fresh_runner_needs_none(tmp_p
     runner = Runner(folder)
     assert set(built) == set(runner.plans) | {a.name for a in runner.aggregates}
     assert len(list((folder / ".cache").glob("first_counts-*.parquet"))) == len(runner.plans)
-    assert len(list((folder / ".cache").glob("agg-*.parquet"))) == len(runner.aggregates)
+    # one file per aggregate, a folder of pieces per split one (subsidy_segments: parts of the persons)
+    assert len(list((folder / ".cache").glob("agg-*"))) == len(runner.aggregates)
+    assert list((folder / ".cache").glob("agg-subsidy_segments-*/part-0000-of-0001.parquet"))
     assert runner.aggregates_missing() == []
 
 
@@ -100,6 +102,64 @@ def test_a_version_aggregate_answers_the_same_before_and_after_it_is_built(tmp_p
     # the serving runner that was open during the build points its view at the file when it next looks
     assert live.aggregates_missing() == []
     assert live.run("persons_by_county").to_dict("records") == before.to_dict("records")
+
+
+def test_an_aggregate_split_by_plan_is_built_plan_by_plan_and_answers_the_same(tmp_path):
+    folder = small_extract(tmp_path / "x")
+    queries = queries_with(
+        tmp_path,
+        "plan_persons",
+        "SELECT $plan AS plan_id, f.county_code, count(DISTINCT f.person_key) AS persons\n"
+        "FROM metric_facts AS f WHERE f.plan_id = $plan GROUP BY ALL",
+    )
+    (queries / "persons_by_county.sql").write_text(
+        "-- test\nSELECT * FROM plan_persons ORDER BY plan_id, county_code\n"
+    )
+    live = Runner(folder, queries_dir=queries)
+    before = live.run("persons_by_county")  # every plan through its own SELECT
+    assert before["plan_id"].nunique() > 1 and before["persons"].sum() > 0
+    steps = []
+    aggregates.build(folder, progress=lambda f, m: steps.append(m), queries_dir=queries)
+    assert sum("plan_persons（" in m for m in steps) == len(live.plans)  # one build step per plan
+    files = list((folder / ".cache").glob("agg-plan_persons-*/*.parquet"))
+    assert sorted(f.stem for f in files) == sorted(live.plans)
+    # a half-built aggregate (one plan's file gone) reads that plan through its SELECT: same answers
+    files[0].unlink()
+    half = Runner(folder, queries_dir=queries)
+    assert "plan_persons" in half.aggregates_missing()
+    assert half.run("persons_by_county").to_dict("records") == before.to_dict("records")
+    aggregates.build(folder, queries_dir=queries)
+    fresh = Runner(folder, queries_dir=queries)
+    assert fresh.aggregates_missing() == []
+    assert fresh.run("persons_by_county").to_dict("records") == before.to_dict("records")
+
+
+def test_subsidy_segments_built_in_parts_of_the_persons_equal_the_whole(tmp_path, monkeypatch):
+    """003 pricing depends on a person's own records and certificates, a class (over everyone) and a platform's
+    share: segments priced part by part of the persons are the segments priced at once."""
+    from tracker.demo import write_demo
+
+    folder = tmp_path / "demo"
+    write_demo(folder, rows=3_000)
+    whole = Runner(folder)
+    expected = whole.cursor().execute("SELECT * FROM subsidy_segment_series ORDER BY ALL").df()
+    settings = tmp_path / "settings.toml"
+    settings.write_text("[duckdb]\nrows_per_part = 700\n", encoding="utf-8")
+    monkeypatch.setenv("SKILLS_SETTINGS_FILE", str(settings))
+    parted = Runner(folder, building=True)
+    pieces = parted.aggregate_pieces("subsidy_segments")
+    assert len(pieces) >= 4
+    parted.build_aggregate("subsidy_platform_shares")
+    parted.build_aggregate("subsidy_class_timeline")
+    parted.build_aggregate("subsidy_segments", pieces[0])
+    assert "subsidy_segments" in parted.aggregates_missing()  # one part on disk, the others live
+    half = parted.cursor().execute("SELECT * FROM subsidy_segments ORDER BY ALL").df()
+    parted.build_aggregate("subsidy_segments")
+    got = parted.cursor().execute("SELECT * FROM subsidy_segments ORDER BY ALL").df()
+    assert len(list((folder / ".cache").glob("agg-subsidy_segments-*/part-*.parquet"))) == len(pieces)
+    for frame in (half, got):
+        assert len(frame) == len(expected) > 0
+        assert frame.astype(str).equals(expected.astype(str))
 
 
 def test_the_result_cache_is_bounded_by_memory_as_well_as_entries(tmp_path, monkeypatch):

@@ -1,36 +1,115 @@
 """Aggregates are built when data arrives, never when someone looks (issue #12).
 
 ``build(folder)`` fills, for every plan of the library, the per-plan first counts the pages sum
-(``unit_first_counts``), then every version aggregate of ``queries/aggregates/`` (compliance, breakdown and school
-facts), and writes them beside the tables as Parquet (``<folder>/.cache/``), keyed by the tables' content. Import
-(inside the new version's folder, before the version switch), ``python -m tracker demo`` and the dashboard's first
-start call it, so the first official to open a page after new data arrives does not pay for it.
+(``unit_first_counts``), then every version aggregate of ``queries/aggregates/`` (compliance, breakdown, school and
+subsidy facts), and writes them beside the tables as Parquet (``<folder>/.cache/``), keyed by the tables' content.
+Import (inside the new version's folder, before the version switch), ``python -m tracker demo`` and the dashboard's
+first start call it, so the first official to open a page after new data arrives does not pay for it.
+
+An aggregate file holds one SELECT. It may be split into pieces, each built as its own step into its own Parquet
+file, so a province-size extract is built in bounded memory and a stopped build goes on where it stopped:
+
+- ``$plan`` in the SELECT: one piece per plan of ``plans.csv``; ``$plan`` becomes the plan id as an SQL literal and
+  the SELECT outputs a ``plan_id`` column.
+- ``$part`` / ``$parts``: one piece per part of the persons (``hash(person_id) % $parts = $part``); the number of
+  parts grows with the rows (settings ``[duckdb] rows_per_part``), so every piece reads about that many rows.
+
+The view of a split aggregate reads every piece's file; pieces not built yet are read through their SELECT.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 Progress = Callable[[float, str], None]
+ROWS_PER_PART = 1_000_000  # settings [duckdb] rows_per_part
+_PLAN_ID = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """A table the pages read, built once per data version (``queries/aggregates/NN_<name>.sql``)."""
+
+    name: str
+    description: str
+    sql: str
+
+    @property
+    def split_by(self) -> str | None:
+        """'plan' (one piece per plan), 'part' (one piece per part of the persons) or None (one file)."""
+        if re.search(r"\$plan\b", self.sql):
+            return "plan"
+        if re.search(r"\$parts?\b", self.sql):
+            return "part"
+        return None
+
+    def piece_sql(self, piece: str | None = None) -> str:
+        """The SELECT of one piece: a plan id, or ``"k/n"`` for part k of n (``None``: the whole, unsplit)."""
+        if self.split_by == "plan":
+            if piece is None or not _PLAN_ID.fullmatch(piece):
+                raise ValueError(f"汇总表 {self.name} 按计划计算，计划编号无效：{piece!r}")
+            return re.sub(r"\$plan\b", f"'{piece}'", self.sql)
+        if self.split_by == "part":
+            part, parts = (int(x) for x in (piece or "0/1").split("/"))
+            if not 0 <= part < parts:
+                raise ValueError(f"汇总表 {self.name} 的分片无效：{piece!r}")
+            return re.sub(r"\$part\b", str(part), re.sub(r"\$parts\b", str(parts), self.sql))
+        return self.sql
+
+
+def piece_file(piece: str) -> str:
+    """A piece's file name inside its aggregate's folder."""
+    if "/" in piece:
+        part, parts = piece.split("/")
+        return f"part-{int(part):04d}-of-{int(parts):04d}.parquet"
+    return f"{piece}.parquet"
+
+
+def part_pieces(rows: int, rows_per_part: int) -> list[str]:
+    """The parts a split-by-person aggregate is built in for an extract of ``rows`` rows."""
+    parts = max(1, -(-rows // max(1, rows_per_part)))
+    return [f"{k}/{parts}" for k in range(parts)]
+
+
+def list_aggregates(queries_dir: Path) -> list[Aggregate]:
+    """The version aggregates in build order (file-name order: a later one may read an earlier one)."""
+    from tracker.query import strip_comments
+
+    out = []
+    for path in sorted((queries_dir / "aggregates").glob("*.sql")):
+        text = path.read_text(encoding="utf-8")
+        first = text.splitlines()[0] if text else ""
+        description = first.lstrip("- ").strip() if first.startswith("--") else ""
+        body = strip_comments(text).strip().rstrip(";").strip()
+        out.append(Aggregate(re.sub(r"^\d+_", "", path.stem), description, body))
+    return out
 
 
 def build(folder: Path, progress: Progress | None = None, queries_dir: Path | None = None) -> list[str]:
     """Build every plan's first counts and every version aggregate for the tables in ``folder`` (a plain folder or
-    a version's folder); returns what was built (plan ids, then aggregate names). Already-built ones are read back,
-    not recomputed."""
+    a version's folder); returns what was built (plan ids, then aggregate names). Already-built ones (and pieces)
+    are read back, not recomputed."""
     from tracker import QUERIES_DIR
     from tracker.query import Runner
 
     say = progress or (lambda f, m: None)
     runner = Runner(folder, queries_dir=queries_dir or QUERIES_DIR, building=True)
-    steps: list[tuple[str, Callable[[], None]]] = [(p, lambda p=p: runner.materialize(p)) for p in runner.plans]
-    steps += [(a.name, lambda n=a.name: runner.build_aggregate(n)) for a in runner.aggregates]
+    steps: list[tuple[str, Callable[[], None]]] = [(p, partial(runner.materialize, p)) for p in runner.plans]
+    for agg in runner.aggregates:
+        if agg.split_by is None:
+            steps.append((agg.name, partial(runner.build_aggregate, agg.name)))
+        else:
+            pieces = runner.aggregate_pieces(agg.name)
+            steps += [(f"{agg.name}（{p}）", partial(runner.build_aggregate, agg.name, p)) for p in pieces]
     for k, (name, step) in enumerate(steps):
         say(k / max(1, len(steps)), f"正在计算汇总数据：{name}（{k + 1}/{len(steps)}）")
         step()
     say(1.0, "汇总数据已就绪")
-    return [name for name, _ in steps]
+    return list(runner.plans) + [a.name for a in runner.aggregates]
 
 
 def missing(data_dir: Path) -> list[str]:

@@ -38,6 +38,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from tracker import QUERIES_DIR, REFERENCE_DIR
+from tracker.aggregates import ROWS_PER_PART, Aggregate, list_aggregates, part_pieces, piece_file
 from tracker.contract import NAME_COLUMNS, TABLES
 from tracker.scope import Scope
 from tracker.store import DataError, active_dir, content_key, data_version, resolve_data_dir, table_source
@@ -71,10 +72,11 @@ class NamedQuery:
 
     @property
     def bound_names(self) -> set[str]:
-        return set(re.findall(r"\$([a-z_][a-z0-9_]*)", _strip_comments(self.sql)))
+        return set(re.findall(r"\$([a-z_][a-z0-9_]*)", strip_comments(self.sql)))
 
 
-def _strip_comments(sql: str) -> str:
+def strip_comments(sql: str) -> str:
+    """SQL text without its -- comments."""
     return re.sub(r"--[^\n]*", "", sql)
 
 
@@ -95,27 +97,6 @@ def parse_query_file(path: Path) -> NamedQuery:
 
 def list_queries(queries_dir: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
     return {p.stem: parse_query_file(p) for p in sorted(queries_dir.glob("*.sql"))}
-
-
-@dataclass(frozen=True)
-class Aggregate:
-    """A table the pages read, built once per data version (``queries/aggregates/NN_<name>.sql``)."""
-
-    name: str
-    description: str
-    sql: str
-
-
-def list_aggregates(queries_dir: Path = QUERIES_DIR) -> list[Aggregate]:
-    """The version aggregates in build order (file-name order: a later one may read an earlier one)."""
-    out = []
-    for path in sorted((queries_dir / "aggregates").glob("*.sql")):
-        text = path.read_text(encoding="utf-8")
-        first = text.splitlines()[0] if text else ""
-        description = first.lstrip("- ").strip() if first.startswith("--") else ""
-        body = _strip_comments(text).strip().rstrip(";").strip()
-        out.append(Aggregate(re.sub(r"^\d+_", "", path.stem), description, body))
-    return out
 
 
 # ---------------------------------------------------------------- reference data
@@ -210,6 +191,8 @@ class Runner:
         from tracker import settings
 
         self.cache_bytes_limit = int(float(settings.get("duckdb", "result_cache_mb", CACHE_MB)) * 1024 * 1024)
+        self.rows_per_part = int(settings.get("duckdb", "rows_per_part", ROWS_PER_PART))
+        self._rows: dict[str, int] = {}  # training rows per data version (how many parts a split aggregate has)
         self._materialized: dict[str, set[str]] = {}
         self._aggregates_complete: set[str] = set()
         self._plan_locks: dict[tuple[str, str], threading.Lock] = {}
@@ -260,6 +243,7 @@ class Runner:
 
             config["memory_limit"] = str(settings.get("duckdb", "build_memory_limit", BUILD_MEMORY_LIMIT))
         con = duckdb.connect(config=config)
+        rows = 0
         for table in TABLES:
             source = table_source(folder, table)
             if source is None:
@@ -270,80 +254,139 @@ class Runner:
                 if name_column not in rel.columns:
                     rel = rel.project(f"*, CAST(NULL AS VARCHAR) AS {name_column}")
                 rel.create_view(f"{table}_raw")
-                con.execute(f"SELECT count(*) FROM {table}_raw").fetchall()
+                rows = max(rows, con.execute(f"SELECT count(*) FROM {table}_raw").fetchall()[0][0])
             except duckdb.Error as exc:
                 raise DataError(f"无法读取 {table} 数据（{folder}）：{str(exc).splitlines()[0]}") from exc
         for name in REFERENCE_TABLES:
             con.register(f"{name}_arrow", read_reference(name, self.reference_dir))
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_arrow")
             con.unregister(f"{name}_arrow")
-        for model in sorted((self.queries_dir / "models").glob("*.sql")):
-            try:
-                con.execute(model.read_text(encoding="utf-8"))
-            except duckdb.Error as exc:
-                raise QueryError(f"模型 {model.name} 出错：{exc}") from exc
-        self._install_aggregates(con, folder, version)
+        self._rows[version] = rows
+        self._run_models(con, folder, version)
         return con
 
-    # -- version aggregates ------------------------------------------------------------------
-    def _aggregate_path(self, folder: Path, name: str, content: str | None = None) -> Path:
-        key = content if content is not None else content_key(folder)
-        digest = hashlib.sha1(f"{key}|{self._fingerprint}|{name}".encode()).hexdigest()[:16]
-        return folder / ".cache" / f"agg-{name}-{digest}.parquet"
-
-    def _install_aggregates(self, con: duckdb.DuckDBPyConnection, folder: Path, version: str) -> None:
-        """Each aggregate as a view: over its built Parquet file, or (not built yet) over its own SELECT."""
-        built = self._built.setdefault(version, set())
+    def _run_models(self, con: duckdb.DuckDBPyConnection, folder: Path, version: str) -> None:
+        """Execute the models statement by statement; each aggregate's view is installed just before the first
+        statement that names it (its own SELECT reads only what earlier statements made), because DuckDB binds a view
+        or table macro's tables when it is created."""
         try:
             content: str | None = content_key(folder)
         except (DataError, OSError):
             content = None
-        for agg in self.aggregates:
-            path = self._aggregate_path(folder, agg.name, content) if content is not None else None
-            try:
-                if path is not None and path.is_file():
-                    con.execute(f"CREATE OR REPLACE VIEW {agg.name} AS SELECT * FROM read_parquet({_sql_text(path)})")
-                    built.add(agg.name)
-                else:
-                    con.execute(f"CREATE OR REPLACE VIEW {agg.name} AS\n{agg.sql}\n")
-            except duckdb.Error as exc:
-                raise QueryError(f"汇总表 {agg.name} 出错：{str(exc).splitlines()[0]}") from exc
+        pending = {agg.name: agg for agg in self.aggregates}
 
-    def build_aggregate(self, name: str) -> None:
-        """Build version aggregate ``name`` into its Parquet file (once per data version; streamed by DuckDB, which
-        spills to disk under its memory limit) and point the view at it. A read-only folder keeps the live view."""
+        def install_named_in(sql: str) -> None:
+            text = strip_comments(sql)
+            for name in [n for n in pending if re.search(rf"\b{n}\b", text)]:
+                agg = pending.pop(name, None)
+                if agg is not None:
+                    install_named_in(agg.sql)  # an aggregate read by this one first
+                    self._install_aggregate(con, agg, folder, content, version)
+
+        for model in sorted((self.queries_dir / "models").glob("*.sql")):
+            try:
+                for statement in con.extract_statements(model.read_text(encoding="utf-8")):
+                    install_named_in(statement.query)
+                    con.execute(statement.query)
+            except duckdb.Error as exc:
+                raise QueryError(f"模型 {model.name} 出错：{exc}") from exc
+        for agg in list(pending.values()):
+            install_named_in(agg.name)
+
+    # -- version aggregates ------------------------------------------------------------------
+    def _aggregate_path(self, folder: Path, name: str, content: str | None = None, piece: str | None = None) -> Path:
+        """An aggregate's file (a split aggregate's piece: a file in the aggregate's folder), keyed by the tables'
+        content, the plan library, the models and the aggregates' SQL."""
+        key = content if content is not None else content_key(folder)
+        digest = hashlib.sha1(f"{key}|{self._fingerprint}|{name}".encode()).hexdigest()[:16]
+        if piece is None:
+            return folder / ".cache" / f"agg-{name}-{digest}.parquet"
+        return folder / ".cache" / f"agg-{name}-{digest}" / piece_file(piece)
+
+    def aggregate_pieces(self, name: str) -> list[str | None]:
+        """The pieces aggregate ``name`` is built in: plan ids, ``"k/n"`` parts, or ``[None]`` (one file)."""
+        agg = self._aggregate(name)
+        if agg.split_by == "plan":
+            return list(self.plans)
+        if agg.split_by == "part":
+            _, version = self._connection()
+            return list(part_pieces(self._rows.get(version, 0), self.rows_per_part))
+        return [None]
+
+    def _aggregate(self, name: str) -> Aggregate:
         agg = next((a for a in self.aggregates if a.name == name), None)
         if agg is None:
             raise QueryError(f"未知汇总表 {name}")
+        return agg
+
+    def _aggregate_view(self, agg: Aggregate, folder: Path, content: str | None, version: str) -> tuple[str, bool]:
+        """The SELECT of an aggregate's view and whether every piece is on disk: built pieces are read from their
+        files, the others through their own SELECT (same answers, from the raw rows)."""
+        if agg.split_by == "part":
+            pieces: list[str | None] = list(part_pieces(self._rows.get(version, 0), self.rows_per_part))
+        else:
+            pieces = list(self.plans) if agg.split_by == "plan" else [None]
+        paths = [self._aggregate_path(folder, agg.name, content, p) if content is not None else None for p in pieces]
+        built = [path is not None and path.is_file() for path in paths]
+        if all(built):
+            return f"SELECT * FROM read_parquet([{', '.join(_sql_text(p) for p in paths if p is not None)}])", True
+        if agg.split_by is None or (agg.split_by == "part" and not any(built)):
+            return agg.piece_sql(None), False  # the whole SELECT at once
+        parts = [
+            f"SELECT * FROM read_parquet({_sql_text(path)})"
+            if done and path is not None
+            else f"SELECT * FROM (\n{agg.piece_sql(p)}\n)"
+            for p, path, done in zip(pieces, paths, built, strict=True)
+        ]
+        return "\nUNION ALL BY NAME\n".join(parts), False
+
+    def _install_aggregate(
+        self, con: duckdb.DuckDBPyConnection, agg: Aggregate, folder: Path, content: str | None, version: str
+    ) -> None:
+        """An aggregate as a view: over its built Parquet file(s), or over its own SELECT where not built yet."""
+        sql, complete = self._aggregate_view(agg, folder, content, version)
+        try:
+            con.execute(f"CREATE OR REPLACE VIEW {agg.name} AS\n{sql}\n")
+        except duckdb.Error as exc:
+            raise QueryError(f"汇总表 {agg.name} 出错：{str(exc).splitlines()[0]}") from exc
+        if complete:  # (no lock: a connection being opened holds it)
+            self._built.setdefault(version, set()).add(agg.name)
+
+    def build_aggregate(self, name: str, piece: str | None = None) -> None:
+        """Build version aggregate ``name`` (or one piece of a split one) into Parquet (once per data version;
+        streamed by DuckDB, which spills to disk under its memory limit) and point the view at it. A read-only folder
+        keeps the live view."""
+        agg = self._aggregate(name)
         con, version = self._connection()
         with self._lock:
             if name in self._built.setdefault(version, set()):
                 return
             lock = self._aggregate_locks.setdefault((version, name), threading.Lock())
+        pieces = [piece] if piece is not None else self.aggregate_pieces(name)
         with lock:
             with self._lock:
                 if name in self._built.setdefault(version, set()):
                     return
             folder = active_dir(self.data_dir)
-            path = self._aggregate_path(folder, name)
+            content = content_key(folder)
             cur = con.cursor()
-            if not path.is_file():
+            for p in pieces:
+                path = self._aggregate_path(folder, name, content, p)
+                if path.is_file():
+                    continue
                 tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
                 try:
                     path.parent.mkdir(parents=True, exist_ok=True)
-                    cur.execute(f"COPY (\n{agg.sql}\n) TO {_sql_text(tmp)} (FORMAT parquet, COMPRESSION zstd)")
+                    cur.execute(f"COPY (\n{agg.piece_sql(p)}\n) TO {_sql_text(tmp)} (FORMAT parquet, COMPRESSION zstd)")
                     os.replace(tmp, path)
                 except OSError:
                     tmp.unlink(missing_ok=True)
                 except duckdb.Error as exc:
                     tmp.unlink(missing_ok=True)
-                    raise QueryError(f"汇总表 {name} 计算出错：{str(exc).splitlines()[0]}") from exc
-            if path.is_file():
-                cur.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet({_sql_text(path)})")
-            with self._lock:
-                self._built.setdefault(version, set()).add(name)
+                    where = f"（{p}）" if p is not None else ""
+                    raise QueryError(f"汇总表 {name}{where} 计算出错：{str(exc).splitlines()[0]}") from exc
+            self._install_aggregate(cur, agg, folder, content, version)
 
-    # -- parameters --------------------------------------------------------------------------
     def bind(self, query: NamedQuery, params: dict[str, Any]) -> dict[str, Any]:
         known = {p.name: p for p in query.params}
         unknown = set(params) - set(known)
@@ -471,7 +514,8 @@ class Runner:
         for agg in self.aggregates:
             if agg.name in built:
                 continue
-            if self._aggregate_path(folder, agg.name, key).is_file():
+            pieces = self.aggregate_pieces(agg.name)
+            if all(self._aggregate_path(folder, agg.name, key, p).is_file() for p in pieces):
                 self.build_aggregate(agg.name)  # built by another process (import, CLI): point the view at it
             else:
                 missing.append(agg.name)

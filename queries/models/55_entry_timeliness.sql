@@ -23,14 +23,8 @@ CREATE OR REPLACE MACRO entered_late(p_days_after_end, p_max_days) AS p_days_aft
 --   late           completions entered after 不录不补's limit (entered_late, as the compliance check counts them)
 -- It reads the aggregate entry_lags (queries/aggregates/24_entry_lags.sql: completion_entries counted per county,
 -- institution, completion and entry date), never the raw rows; the median comes from the lag distribution.
--- entry_lags is the version aggregate queries/aggregates/24_entry_lags.sql, installed by the runner after the models
--- (a view over its Parquet file, or over its own SELECT until built). DuckDB binds a table macro's tables when the
--- macro is created, so its columns are declared here; reading this declaration instead of the aggregate fails loudly.
-CREATE OR REPLACE VIEW entry_lags AS
-SELECT CAST(error('汇总表 entry_lags 未安装（queries/aggregates/24_entry_lags.sql）') AS BIGINT) AS year,
-       CAST(NULL AS VARCHAR) AS county_code, CAST(NULL AS VARCHAR) AS institution_id, CAST(NULL AS DATE) AS end_date,
-       CAST(NULL AS DATE) AS entered_on, CAST(NULL AS BIGINT) AS days_after_end, CAST(NULL AS BIGINT) AS completions;
-
+-- entry_lags is the version aggregate queries/aggregates/24_entry_lags.sql (the runner installs it before the first
+-- statement that names it).
 CREATE OR REPLACE MACRO entry_timeliness(p_as_of, p_year, p_unit, p_days, p_max_days, p_by) AS TABLE
 WITH lag_groups AS (
     -- completions that ended by the as-of date, per county (and institution when ranking institutions) and lag

@@ -1,7 +1,7 @@
 -- 资金测算 at scale (issue #12): the subsidy pricing of 60_subsidy.sql as segments over the as-of date, priced once
--- per data version. The version aggregates subsidy_platform_shares and subsidy_segments (queries/aggregates/40, 41)
--- are these views written to Parquet; until they are built, the views of the same names below stand in for them
--- (same answers, from the raw rows), so the macros that read them (subsidy_priced) bind.
+-- per data version. The version aggregates subsidy_platform_shares, subsidy_class_timeline, subsidy_segments and
+-- subsidy_segment_totals (queries/aggregates/40–42) are the series below written to Parquet; until they are built the
+-- runner reads them through their own SELECT (same answers, from the raw rows).
 
 -- Each online platform's offline share (003 四(四)) per calendar year of its courses' end, as a series over the as-of date
 -- One row per (platform, end_year, share_from): the share of the platform's claimants of that year who went on to an
@@ -51,22 +51,9 @@ share_series AS (
 )
 SELECT * FROM share_series;
 
-CREATE OR REPLACE VIEW subsidy_platform_shares AS SELECT * FROM subsidy_platform_share_series;
-
--- Every completed training and certificate priced once per data version, as segments over the as-of date
--- The pricing of 60_subsidy.sql (subsidy_training_priced / subsidy_certificates_priced, the definition) depends on the
--- as-of date D only through dates: a record exists from its own date; an outcome is due 90 days after end_date; a
--- class's completers and their dues, a certificate naming the training, a bonus certificate, an earlier repeat and a
--- platform's offline tier each start to count on a date. So each record is priced at every date where one of these
--- can change its amount (its "points"), and a segment holds from its point (valid_from ≤ D) to the next
--- (D < valid_until; NULL: to the end of the data). subsidy_priced(plan, D) filters these segments.
---
--- Pricing start (priced_from): the definition prices completions from 1 January of the year before a plan's start.
--- Earlier completions matter only to a record whose class or repeat year began before that day (a training over a
--- year long), or to records in the same person-line-year cap as such a record. Segments are priced once over every
--- completion (priced_from = 0001-01-01, valid for a plan when the cap partition's first start year, first_start_year,
--- is not before its pricing start's year), and again for each plan's pricing start for just the records it touches.
-CREATE OR REPLACE VIEW subsidy_segment_series AS
+-- The completions each pricing start sees (see subsidy_segment_series_of below: priced_from), of the persons of part
+-- p_part of p_parts (hash(person_id) % p_parts; 0 of 1: everyone)
+CREATE OR REPLACE MACRO subsidy_completions_of(p_part, p_parts) AS TABLE
 WITH pricing_starts AS (
     SELECT DATE '0001-01-01' AS priced_from
     UNION
@@ -81,15 +68,57 @@ completions_all AS (
         -- the earliest start among the person's completions on this line ending in this calendar year (cap partition)
         min(t.start_date) OVER (PARTITION BY t.person_id, t.training_type, year(t.end_date)) AS partition_first_start
     FROM completed_training AS t
+    WHERE hash(t.person_id) % p_parts = p_part
+)
+-- all of them once (0001-01-01); from a plan's pricing start, only the partitions it changes (their classes and
+-- repeat years started before it, so they are all in here)
+SELECT s.priced_from, c.*
+FROM completions_all AS c
+JOIN pricing_starts AS s
+  ON c.end_date >= s.priced_from
+ AND (s.priced_from = DATE '0001-01-01' OR c.partition_first_start < s.priced_from);
+
+-- Order/project employment per class (institution + occupation + start date) as a series over the as-of date: the
+-- completers and employed by the day each completer ended; the class is judged once every completer so far is due
+-- (last end + 90 days). A class spans persons, so it is computed over everyone (only order/project completions).
+CREATE OR REPLACE VIEW subsidy_class_timeline_series AS
+WITH class_completions AS (
+    SELECT priced_from, institution_id, occupation, start_date, training_type, end_date,
+           count(*) AS completers, count(*) FILTER (WHERE employed IS TRUE) AS employed
+    FROM subsidy_completions_of(0, 1)
+    WHERE training_type = 'order_project'
+    GROUP BY ALL
+)
+SELECT
+    priced_from, institution_id, occupation, start_date, training_type,
+    end_date                                                         AS last_end,
+    lead(end_date) OVER class_order                                  AS next_end,
+    sum(employed) OVER class_order / sum(completers) OVER class_order AS class_rate
+FROM class_completions
+WINDOW class_order AS (PARTITION BY priced_from, institution_id, occupation, start_date, training_type ORDER BY end_date);
+
+-- Every completed training and certificate priced once per data version, as segments over the as-of date
+-- The pricing of 60_subsidy.sql (subsidy_training_priced / subsidy_certificates_priced, the definition) depends on the
+-- as-of date D only through dates: a record exists from its own date; an outcome is due 90 days after end_date; a
+-- class's completers and their dues, a certificate naming the training, a bonus certificate, an earlier repeat and a
+-- platform's offline tier each start to count on a date. So each record is priced at every date where one of these
+-- can change its amount (its "points"), and a segment holds from its point (valid_from ≤ D) to the next
+-- (D < valid_until; NULL: to the end of the data). subsidy_priced(plan, D) filters these segments.
+--
+-- Pricing start (priced_from): the definition prices completions from 1 January of the year before a plan's start.
+-- Earlier completions matter only to a record whose class or repeat year began before that day (a training over a
+-- year long), or to records in the same person-line-year cap as such a record. Segments are priced once over every
+-- completion (priced_from = 0001-01-01, valid for a plan when the cap partition's first start year, first_start_year,
+-- is not before its pricing start's year), and again for each plan's pricing start for just the records it touches.
+-- Priced per part of the persons (p_part of p_parts, by hash(person_id)): a record's price depends on its person's
+-- other records and certificates, its class (subsidy_class_timeline, over everyone) and its platform's share
+-- (subsidy_platform_shares), so the version aggregate is built part by part in bounded memory.
+CREATE OR REPLACE MACRO subsidy_segment_series_of(p_part, p_parts) AS TABLE
+WITH completions AS MATERIALIZED (
+    SELECT * FROM subsidy_completions_of(p_part, p_parts)
 ),
-completions AS MATERIALIZED (
-    -- the completions each pricing start sees: all of them once (0001-01-01); from a plan's pricing start, only the
-    -- partitions it changes (their classes and repeat years started before it, so they are all in here)
-    SELECT s.priced_from, c.*
-    FROM completions_all AS c
-    JOIN pricing_starts AS s
-      ON c.end_date >= s.priced_from
-     AND (s.priced_from = DATE '0001-01-01' OR c.partition_first_start < s.priced_from)
+completions_all AS (
+    SELECT * EXCLUDE (priced_from) FROM completions WHERE priced_from = DATE '0001-01-01'
 ),
 rule_of_record AS MATERIALIZED (
     -- the standard in force on end_date for the line where the training counts; the most local scope wins
@@ -132,7 +161,7 @@ certified_dates AS (
     -- 000: 80 % once the trainee is certified: passed, or from the first certificate that names the training
     SELECT training_record_id AS record_id, min(issue_date) AS certified_on
     FROM certificates
-    WHERE training_record_id IS NOT NULL
+    WHERE training_record_id IN (SELECT record_id FROM completions_all)
     GROUP BY ALL
 ),
 bonus_dates AS (
@@ -161,23 +190,8 @@ repeat_dates AS (
     JOIN rule_of_record AS r USING (record_id)
     WHERE r.no_repeat
 ),
-class_completions AS (
-    -- order/project employment per class (institution + occupation + start date): completers and employed by the
-    -- day each completer ended; the class is judged once every completer so far is due (last end + 90 days)
-    SELECT priced_from, institution_id, occupation, start_date, training_type, end_date,
-           count(*) AS completers, count(*) FILTER (WHERE employed IS TRUE) AS employed
-    FROM completions
-    WHERE training_type = 'order_project'
-    GROUP BY ALL
-),
 class_timeline AS (
-    SELECT
-        priced_from, institution_id, occupation, start_date, training_type,
-        end_date                                                         AS last_end,
-        lead(end_date) OVER class_order                                  AS next_end,
-        sum(employed) OVER class_order / sum(completers) OVER class_order AS class_rate
-    FROM class_completions
-    WINDOW class_order AS (PARTITION BY priced_from, institution_id, occupation, start_date, training_type ORDER BY end_date)
+    SELECT * FROM subsidy_class_timeline
 ),
 online_tier_thresholds AS (
     SELECT DISTINCT min_offline_share FROM subsidy_rules WHERE kind = 'online_tier'
@@ -402,6 +416,7 @@ certificate_segments AS (
         class_rate,
         false AS shows_offline_share
     FROM subsidy_certificates_priced(DATE '9999-12-31')
+    WHERE hash(person_id) % p_parts = p_part
 )
 SELECT s.*, g.parent_code AS city_code
 FROM (
@@ -411,7 +426,8 @@ FROM (
 ) AS s
 LEFT JOIN regions AS g ON g.code = s.county_code;
 
-CREATE OR REPLACE VIEW subsidy_segments AS SELECT * FROM subsidy_segment_series;
+-- the definition over everyone at once (tests compare the version aggregate subsidy_segments with it)
+CREATE OR REPLACE VIEW subsidy_segment_series AS SELECT * FROM subsidy_segment_series_of(0, 1);
 
 -- A plan's window as of D for the subsidy records: dated from the plan's start to min(deadline, D), priced from
 -- 1 January of the year before the start (see subsidy_segment_series: priced_from). D past the latest business date
@@ -478,8 +494,6 @@ SELECT
     sum(amount)                                                       AS entitled
 FROM subsidy_segments
 GROUP BY ALL;
-
-CREATE OR REPLACE VIEW subsidy_segment_totals AS SELECT * FROM subsidy_segment_total_series;
 
 -- subsidy_priced summed per county, institution, line and date (the same sums as grouping subsidy_priced's records).
 CREATE OR REPLACE MACRO subsidy_priced_totals(p_plan, p_as_of) AS TABLE
