@@ -18,6 +18,10 @@
 -- Rates count distinct persons over the unit's completed trainings of any line (plan start ≤ end_date ≤ as-of): pass
 -- rate over all completed; employment rate over the due cohort (CONTRACT §4: 90 days after completion, a due outcome
 -- left empty is not employed); employment_unknown = persons whose outcome is not yet due (待核实).
+-- Reads version aggregates, never the raw rows: breakdown_group_firsts (persons by group, unit and the date they first
+-- count, per plan), breakdown_attributed_firsts (the same per county and institution, per plan), breakdown_rate_dates
+-- (the rates' completion dates by group and unit), institution_trainings (one institution's completed trainings),
+-- line_city_completions (where each line is run) and institution_labels (names).
 WITH metric_window AS (
     SELECT start, deadline FROM plan_metric_windows WHERE plan_id = $plan AND metric = $metric
 ),
@@ -38,14 +42,16 @@ scope_cities AS (
     FROM unit_members
     WHERE unit_type = 'city' AND county_code IN (SELECT county_code FROM scope_counties)
 ),
+province AS (
+    SELECT code AS unit_code FROM regions WHERE level = 'province'
+),
 line_city_shares AS (
     -- where each training line is run: each city's share of the province's completions in the plan window
-    SELECT t.training_type, u.unit_code AS city_code,
-           count(*) / sum(count(*)) OVER (PARTITION BY t.training_type) AS share
-    FROM completed_training AS t
-    JOIN unit_members AS u ON u.county_code = t.county_code AND u.unit_type = 'city'
-    WHERE $by = 'training_type' AND t.end_date BETWEEN (SELECT start FROM metric_window) AND $as_of
-    GROUP BY t.training_type, u.unit_code
+    SELECT training_type, city_code,
+           sum(completions) / sum(sum(completions)) OVER (PARTITION BY training_type) AS share
+    FROM line_city_completions
+    WHERE $by = 'training_type' AND end_date BETWEEN (SELECT start FROM metric_window) AND $as_of
+    GROUP BY training_type, city_code
 ),
 regional_lines_elsewhere AS (
     -- lines that are another city's own programme: left out of the province's mix for this unit
@@ -59,71 +65,81 @@ with_benchmark AS (
     -- the province's mix is a fair yardstick for lines, categories and occupations, not for (local) institutions
     SELECT $by <> 'institution' AND $institution IS NULL AS wanted
 ),
-facts AS (
-    SELECT CASE WHEN f.plan_id = $plan THEN 'current' ELSE 'previous' END AS period,
-           CASE WHEN f.plan_id = $plan THEN (SELECT start FROM metric_window)
-                ELSE (SELECT start FROM previous_plan) END AS window_start,
-           f.person_key, f.county_code, f.event_date,
-           f.county_code IN (SELECT county_code FROM scope_counties) AS in_scope
-    FROM metric_facts AS f
-    WHERE f.metric = $metric AND f.part = 'value'
-      AND ((f.plan_id = $plan AND f.event_date <= $as_of)
-           OR (f.plan_id = (SELECT plan_id FROM previous_plan)
-               AND f.event_date <= CAST($as_of - INTERVAL 1 YEAR AS DATE)))
+periods AS (
+    -- the current plan up to the as-of date; the previous year's plan up to a year before it
+    SELECT 'current' AS period, $plan AS plan_id, $as_of AS counted_until
+    UNION ALL
+    SELECT 'previous', plan_id, CAST($as_of - INTERVAL 1 YEAR AS DATE) FROM previous_plan
 ),
 has_previous AS (
-    -- a previous year to compare with: the plan exists and the data hold something for it
-    SELECT EXISTS (SELECT 1 FROM facts WHERE period = 'previous') AS available
+    -- a previous year to compare with: the plan exists and the data hold something for it (every counted person has a
+    -- province row, whatever the grouping)
+    SELECT EXISTS (
+        SELECT 1
+        FROM breakdown_group_firsts AS f
+        JOIN periods AS p ON p.period = 'previous' AND f.plan_id = p.plan_id AND f.first_date <= p.counted_until
+        WHERE f.metric = $metric AND f.unit_type = 'province' AND f.dimension = 'training_type'
+    ) AS available
 ),
-unit_counted AS (
-    -- each person once in the unit, through the first event by which they count
-    SELECT 'unit' AS population, period, window_start, person_key, county_code, event_date
-    FROM facts
-    WHERE in_scope
-    QUALIFY row_number() OVER (PARTITION BY period, person_key ORDER BY event_date, county_code) = 1
-),
-province_counted AS (
-    SELECT 'province' AS population, period, window_start, person_key, county_code, event_date
-    FROM facts
-    WHERE period = 'current' AND (SELECT wanted FROM with_benchmark)
-    QUALIFY row_number() OVER (PARTITION BY person_key ORDER BY event_date, county_code) = 1
-),
-counted AS (
-    SELECT * FROM unit_counted
+group_firsts AS (
+    -- occupation, line, category without an institution: the unit's persons (and the province's, for the mix)
+    SELECT CASE WHEN f.unit_code = $unit THEN 'unit' ELSE 'province' END AS population, p.period, f.group_key,
+           f.persons
+    FROM breakdown_group_firsts AS f
+    JOIN periods AS p ON f.plan_id = p.plan_id AND f.first_date <= p.counted_until
+    WHERE $institution IS NULL AND $by <> 'institution'
+      AND f.metric = $metric AND f.dimension = $by
+      AND ((f.unit_code = $unit AND $unit IN (SELECT unit_code FROM unit_members))
+           OR (p.period = 'current' AND f.unit_code = (SELECT unit_code FROM province)))
     UNION ALL
-    SELECT * FROM province_counted
+    -- the unit is the province: its persons are the province's mix too
+    SELECT 'province', 'current', f.group_key, f.persons
+    FROM breakdown_group_firsts AS f
+    WHERE $institution IS NULL AND $by <> 'institution'
+      AND f.plan_id = $plan AND f.metric = $metric AND f.dimension = $by AND f.first_date <= $as_of
+      AND f.unit_code = $unit AND f.unit_code = (SELECT unit_code FROM province)
 ),
-metric_lines AS (
-    SELECT training_type FROM metric_training_types WHERE metric = $metric
+attributed_rows AS NOT MATERIALIZED (
+    SELECT f.*, p.period
+    FROM breakdown_attributed_firsts AS f
+    JOIN periods AS p ON f.plan_id = p.plan_id AND f.first_date <= p.counted_until
+    WHERE ($institution IS NOT NULL OR $by = 'institution')
+      AND f.metric = $metric
+      AND ($institution IS NULL OR f.institution_id = $institution)
 ),
-line_trainings AS (
-    -- the metric's lines, ending by the as-of date, in the unit (or anywhere, for the province's mix)
-    SELECT t.*, CASE WHEN $metric = 'training_person_times' THEN t.record_id ELSE t.person_id END AS person_key
-    FROM completed_training AS t
-    WHERE (NOT EXISTS (SELECT 1 FROM metric_lines) OR t.training_type IN (SELECT training_type FROM metric_lines))
-      AND t.end_date <= $as_of
-      AND ((SELECT wanted FROM with_benchmark) OR t.county_code IN (SELECT county_code FROM scope_counties))
+attributed_firsts AS (
+    -- by institution, or within one institution: the unit's single-county rows of its counties and its own rows of
+    -- persons counted in several counties
+    SELECT 'unit' AS population, period,
+           CASE $by WHEN 'institution' THEN institution_id
+                    WHEN 'occupation' THEN occupation
+                    WHEN 'training_type' THEN training_type
+                    WHEN 'person_category' THEN person_category END AS group_key,
+           persons
+    FROM (
+        SELECT f.*
+        FROM attributed_rows AS f
+        JOIN scope_counties AS s ON s.county_code = f.unit_code
+        WHERE f.span = 'single_county'
+        UNION ALL
+        SELECT *
+        FROM attributed_rows
+        WHERE span = 'several_counties' AND unit_code = $unit
+    )
 ),
-attributed AS (
-    SELECT c.population, c.period, c.person_key, t.institution_id,
-           CASE $by WHEN 'institution' THEN t.institution_id
-                    WHEN 'occupation' THEN t.occupation
-                    WHEN 'training_type' THEN t.training_type
-                    WHEN 'person_category' THEN t.person_category END AS group_key
-    FROM counted AS c
-    LEFT JOIN line_trainings AS t
-      ON t.person_key = c.person_key AND t.county_code = c.county_code
-     AND t.end_date BETWEEN c.window_start AND c.event_date
-    QUALIFY row_number() OVER (PARTITION BY c.population, c.period, c.person_key
-                               ORDER BY t.end_date DESC NULLS LAST, t.record_id) = 1
+counted_groups AS (
+    SELECT * FROM group_firsts
+    UNION ALL
+    SELECT * FROM attributed_firsts
 ),
 group_counts AS (
     SELECT group_key,
-           count(*) FILTER (WHERE population = 'unit' AND period = 'current') AS actual,
-           count(*) FILTER (WHERE population = 'unit' AND period = 'previous') AS previous_count,
-           count(*) FILTER (WHERE population = 'province') AS all_province_count
-    FROM attributed
-    WHERE $institution IS NULL OR institution_id = $institution
+           coalesce(CAST(sum(persons) FILTER (WHERE population = 'unit' AND period = 'current') AS BIGINT), 0)
+               AS actual,
+           coalesce(CAST(sum(persons) FILTER (WHERE population = 'unit' AND period = 'previous') AS BIGINT), 0)
+               AS previous_count,
+           coalesce(CAST(sum(persons) FILTER (WHERE population = 'province') AS BIGINT), 0) AS all_province_count
+    FROM counted_groups
     GROUP BY group_key
 ),
 group_yardstick AS (
@@ -138,8 +154,17 @@ unit_expected AS (
     FROM targets AS t, metric_window AS w
     WHERE t.plan_id = $plan AND t.unit_code = $unit AND t.metric = $metric AND t.target IS NOT NULL
 ),
-outcomes AS (
-    -- each person's outcome per group: passed if any enrolment passed; employed NULL while every outcome is unknown
+rate_dates AS (
+    -- occupation, line, category without an institution: the unit's persons with a date in [window start, as-of] — a
+    -- date with no earlier one since the window start
+    SELECT r.group_key, r.first_date, r.completed, r.passed, r.employed
+    FROM breakdown_rate_dates AS r
+    WHERE $institution IS NULL AND $by <> 'institution' AND r.dimension = $by AND r.unit_code = $unit
+      AND r.first_date BETWEEN (SELECT start FROM metric_window) AND $as_of
+      AND (r.prev_date IS NULL OR r.prev_date < (SELECT start FROM metric_window))
+),
+institution_outcomes AS (
+    -- by institution, or within one institution: each person's outcome per group, from the unit's trainings
     SELECT CASE $by WHEN 'institution' THEN t.institution_id
                     WHEN 'occupation' THEN t.occupation
                     WHEN 'training_type' THEN t.training_type
@@ -147,19 +172,30 @@ outcomes AS (
            t.person_id, bool_or(t.passed) AS passed,
            bool_or(outcome_due_on(t.end_date) <= $as_of) AS outcome_due,
            coalesce(bool_or(t.employed AND outcome_due_on(t.end_date) <= $as_of), FALSE) AS employed
-    FROM completed_training AS t
-    WHERE t.county_code IN (SELECT county_code FROM scope_counties)
-      AND t.end_date BETWEEN (SELECT start FROM metric_window) AND $as_of
+    FROM institution_trainings AS t
+    JOIN scope_counties AS s ON s.county_code = t.county_code
+    WHERE ($institution IS NOT NULL OR $by = 'institution')
       AND ($institution IS NULL OR t.institution_id = $institution)
+      AND t.end_date BETWEEN (SELECT start FROM metric_window) AND $as_of
     GROUP BY ALL
 ),
 group_rates AS (
+    -- persons completed, passed, due (employment known: CONTRACT §4, 90 days after completion) and employed when due
+    SELECT group_key,
+           coalesce(CAST(sum(completed) AS BIGINT), 0) AS completed,
+           coalesce(CAST(sum(passed) AS BIGINT), 0) AS passed,
+           coalesce(CAST(sum(completed) FILTER (WHERE outcome_due_on(first_date) <= $as_of) AS BIGINT), 0)
+               AS employment_known,
+           coalesce(CAST(sum(employed) FILTER (WHERE outcome_due_on(first_date) <= $as_of) AS BIGINT), 0) AS employed
+    FROM rate_dates
+    GROUP BY group_key
+    UNION ALL
     SELECT group_key,
            count(*) AS completed,
            count(*) FILTER (WHERE passed) AS passed,
            count(*) FILTER (WHERE outcome_due) AS employment_known,
            count(*) FILTER (WHERE employed) AS employed
-    FROM outcomes
+    FROM institution_outcomes
     GROUP BY group_key
 ),
 compared AS (
@@ -186,7 +222,7 @@ explained AS (
     FROM compared
 )
 SELECT $plan AS plan_id, $metric AS metric, $unit AS unit_code, $by AS dimension, group_key,
-       CASE WHEN $by = 'institution' THEN (SELECT n.institution_name FROM institution_names AS n
+       CASE WHEN $by = 'institution' THEN (SELECT n.institution_name FROM institution_labels AS n
                                            WHERE n.institution_id = group_key) END AS group_name,
        actual, round(share, 6) AS share, prev_actual, change,
        round(benchmark, 1) AS benchmark, round(benchmark_gap, 1) AS benchmark_gap,
