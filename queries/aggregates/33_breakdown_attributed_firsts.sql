@@ -6,7 +6,9 @@
 -- NULL. Neither the first event nor the enrolment depends on the as-of date, only whether the first event is ≤ it, so
 -- counts by first date summed up to the as-of date give the breakdown.
 -- Built per plan ($plan): the plan's value facts end by its deadline (CONTRACT §4), so only the completed trainings
--- ending in the plan's windows can attribute — one plan's step reads one plan's share of the rows.
+-- ending in the plan's windows can attribute — one plan's step reads one plan's share of the rows. For the metrics
+-- counted from their lines' trainings the first event is a training, found with its enrolment in one pass over the
+-- trainings (no join); only the others (from certificates, employed caregivers) join their facts to the trainings.
 -- Kept small: a person counted in one county only counts the same (date, enrolment) in its city and the province, so
 -- they stand in their county's row only (single_county); a person counted in several counties stands in a row of every
 -- unit holding one of them, through the earliest event there (date, then county code) (several_counties); the
@@ -15,13 +17,6 @@
 WITH windows AS (
     SELECT metric, start AS window_start, deadline FROM plan_metric_windows WHERE plan_id = $plan
 ),
-county_counted AS MATERIALIZED (
-    -- each person once per metric and county, from their first value event there
-    SELECT f.metric, f.county_code, f.person_key, min(f.event_date) AS first_date
-    FROM metric_facts AS f
-    WHERE f.plan_id = $plan AND f.part = 'value'
-    GROUP BY ALL
-),
 plan_trainings AS (
     -- completed trainings that can attribute: ending in one of the plan's windows (a value event is ≤ the deadline)
     SELECT t.record_id, t.person_id, t.county_code, t.end_date, t.training_type, t.institution_id, t.occupation,
@@ -29,26 +24,48 @@ plan_trainings AS (
     FROM completed_training AS t
     WHERE t.end_date BETWEEN (SELECT min(window_start) FROM windows) AND (SELECT max(deadline) FROM windows)
 ),
+line_metrics AS (
+    -- metrics whose value facts are their lines' completed trainings in the window (metric_facts' training_lines):
+    -- a person's first event in a county is their first such training there, and it is the enrolment they count
+    -- through (the latest one ending by then; ties: the lower record id) — read straight from the trainings
+    SELECT DISTINCT metric FROM metric_training_types WHERE metric <> 'caregiver_employed'
+),
+line_firsts AS (
+    SELECT mt.metric, t.county_code, t.person_id AS person_key, min(t.end_date) AS first_date,
+           arg_min({'institution_id': t.institution_id, 'occupation': t.occupation,
+                    'training_type': t.training_type, 'person_category': t.person_category},
+                   {'end_date': t.end_date, 'record_id': t.record_id}) AS enrolment
+    FROM plan_trainings AS t
+    JOIN metric_training_types AS mt ON mt.training_type = t.training_type
+    JOIN windows AS w ON w.metric = mt.metric AND t.end_date BETWEEN w.window_start AND w.deadline
+    WHERE mt.metric IN (SELECT metric FROM line_metrics) AND mt.metric <> 'training_person_times'
+    GROUP BY ALL
+),
+person_times AS (
+    -- person-times count enrolments (the person key is the record id): each counts through itself
+    SELECT mt.metric, t.county_code, t.record_id AS person_key, t.end_date AS first_date, t.institution_id,
+           t.occupation, t.training_type, t.person_category
+    FROM plan_trainings AS t
+    JOIN metric_training_types AS mt ON mt.training_type = t.training_type AND mt.metric = 'training_person_times'
+    JOIN windows AS w ON w.metric = mt.metric AND t.end_date BETWEEN w.window_start AND w.deadline
+),
+fact_counted AS MATERIALIZED (
+    -- the other metrics (from certificates, employed caregivers): each person once per metric and county, from their
+    -- first value event there
+    SELECT f.metric, f.county_code, f.person_key, min(f.event_date) AS first_date
+    FROM metric_facts AS f
+    WHERE f.plan_id = $plan AND f.part = 'value' AND f.metric NOT IN (SELECT metric FROM line_metrics)
+    GROUP BY ALL
+),
 enrolments AS (
     -- the person's completed trainings in that county ending in [window start, first event]
     SELECT c.metric, c.county_code, c.person_key, t.record_id, t.end_date, t.training_type, t.institution_id,
            t.occupation, t.person_category
-    FROM county_counted AS c
+    FROM fact_counted AS c
     JOIN windows AS w USING (metric)
     JOIN plan_trainings AS t
       ON t.person_id = c.person_key AND t.county_code = c.county_code
      AND t.end_date BETWEEN w.window_start AND c.first_date
-    WHERE c.metric <> 'training_person_times'
-    UNION ALL
-    -- person-times count enrolments: the person key is the record id
-    SELECT c.metric, c.county_code, c.person_key, t.record_id, t.end_date, t.training_type, t.institution_id,
-           t.occupation, t.person_category
-    FROM county_counted AS c
-    JOIN windows AS w USING (metric)
-    JOIN plan_trainings AS t
-      ON t.record_id = c.person_key AND t.county_code = c.county_code
-     AND t.end_date BETWEEN w.window_start AND c.first_date
-    WHERE c.metric = 'training_person_times'
 ),
 lined_metrics AS (
     SELECT DISTINCT metric FROM metric_training_types
@@ -66,12 +83,17 @@ counting_enrolment AS (
     WHERE lm.metric IS NULL OR mt.metric IS NOT NULL
     GROUP BY ALL
 ),
-county_attributed AS MATERIALIZED (
-    SELECT c.metric, c.county_code, c.person_key, c.first_date,
-           e.enrolment.institution_id, e.enrolment.occupation, e.enrolment.training_type,
-           e.enrolment.person_category
-    FROM county_counted AS c
+county_counted AS MATERIALIZED (
+    SELECT metric, county_code, person_key, first_date, enrolment FROM line_firsts
+    UNION ALL
+    SELECT c.metric, c.county_code, c.person_key, c.first_date, e.enrolment
+    FROM fact_counted AS c
     LEFT JOIN counting_enrolment AS e USING (metric, county_code, person_key)
+),
+county_attributed AS (
+    SELECT metric, county_code, person_key, first_date, enrolment.institution_id, enrolment.occupation,
+           enrolment.training_type, enrolment.person_category
+    FROM county_counted
 ),
 several_counties AS (
     SELECT metric, person_key
@@ -84,6 +106,10 @@ single_county_rows AS (
            a.institution_id, a.occupation, a.training_type, a.person_category
     FROM county_attributed AS a
     ANTI JOIN several_counties AS s USING (metric, person_key)
+    UNION ALL
+    SELECT 'single_county', 'county', metric, county_code, first_date, institution_id, occupation, training_type,
+           person_category
+    FROM person_times
 ),
 several_counties_attributed AS MATERIALIZED (
     SELECT a.*
