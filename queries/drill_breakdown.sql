@@ -42,9 +42,6 @@ scope_cities AS (
     FROM unit_members
     WHERE unit_type = 'city' AND county_code IN (SELECT county_code FROM scope_counties)
 ),
-province AS (
-    SELECT code AS unit_code FROM regions WHERE level = 'province'
-),
 line_city_shares AS (
     -- where each training line is run: each city's share of the province's completions in the plan window
     SELECT training_type, city_code,
@@ -77,27 +74,26 @@ has_previous AS (
     SELECT EXISTS (
         SELECT 1
         FROM breakdown_group_firsts AS f
-        JOIN periods AS p ON p.period = 'previous' AND f.plan_id = p.plan_id AND f.first_date <= p.counted_until
+        JOIN previous_plan AS p ON f.plan_id = p.plan_id
         WHERE f.metric = $metric AND f.unit_type = 'province' AND f.dimension = 'training_type'
+          AND f.first_date <= CAST($as_of - INTERVAL 1 YEAR AS DATE)
     ) AS available
 ),
 group_firsts AS (
-    -- occupation, line, category without an institution: the unit's persons (and the province's, for the mix)
-    SELECT CASE WHEN f.unit_code = $unit THEN 'unit' ELSE 'province' END AS population, p.period, f.group_key,
-           f.persons
+    -- occupation, line, category without an institution: the unit's persons …
+    SELECT 'unit' AS population, p.period, f.group_key, f.persons
     FROM breakdown_group_firsts AS f
     JOIN periods AS p ON f.plan_id = p.plan_id AND f.first_date <= p.counted_until
     WHERE $institution IS NULL AND $by <> 'institution'
-      AND f.metric = $metric AND f.dimension = $by
-      AND ((f.unit_code = $unit AND $unit IN (SELECT unit_code FROM unit_members))
-           OR (p.period = 'current' AND f.unit_code = (SELECT unit_code FROM province)))
+      AND f.metric = $metric AND f.dimension = $by AND f.unit_code = $unit
+      AND $unit IN (SELECT unit_code FROM unit_members)
     UNION ALL
-    -- the unit is the province: its persons are the province's mix too
+    -- … and the province's (every county of the extract), for the mix
     SELECT 'province', 'current', f.group_key, f.persons
     FROM breakdown_group_firsts AS f
     WHERE $institution IS NULL AND $by <> 'institution'
-      AND f.plan_id = $plan AND f.metric = $metric AND f.dimension = $by AND f.first_date <= $as_of
-      AND f.unit_code = $unit AND f.unit_code = (SELECT unit_code FROM province)
+      AND f.plan_id = $plan AND f.metric = $metric AND f.dimension = $by AND f.unit_type = 'province'
+      AND f.first_date <= $as_of
 ),
 attributed_rows AS NOT MATERIALIZED (
     SELECT f.*, p.period
