@@ -61,7 +61,9 @@ WITH pricing_starts AS (
 ),
 completions_all AS (
     SELECT
-        t.*,
+        -- only the columns pricing reads (every later join and window carries what it is given)
+        t.record_id, t.person_id, t.county_code, t.institution_id, t.training_type, t.person_category, t.skill_level,
+        t.occupation, t.start_date, t.end_date, t.hours, t.passed, t.employed,
         CAST(ceil(t.hours / 8.0) AS INTEGER) AS days,
         year(t.start_date)                   AS start_year,
         year(t.end_date)                     AS end_year,
@@ -98,7 +100,7 @@ FROM class_completions
 WINDOW class_order AS (PARTITION BY priced_from, institution_id, occupation, start_date, training_type ORDER BY end_date);
 
 -- Every completed training and certificate priced once per data version, as segments over the as-of date
--- The pricing of 60_subsidy.sql (subsidy_training_priced / subsidy_certificates_priced, the definition) depends on the
+-- The point-in-time pricing (tests/reference/subsidy_684347b/definition.sql, the definition) depends on the
 -- as-of date D only through dates: a record exists from its own date; an outcome is due 90 days after end_date; a
 -- class's completers and their dues, a certificate naming the training, a bonus certificate, an earlier repeat and a
 -- platform's offline tier each start to count on a date. So each record is priced at every date where one of these
@@ -261,7 +263,7 @@ own_points AS (
         WHERE k.training_type = 'online'
     )
 ),
-evaluation_points AS (
+record_points AS (
     -- a person-line-year cap (cap_per = person_year) makes a record's amount depend on the earlier records' amounts
     -- at the same D: the records of such a partition are priced at every point of the partition from their end_date
     SELECT o.priced_from, o.record_id, o.point
@@ -276,6 +278,11 @@ evaluation_points AS (
      AND mate.end_year = k.end_year AND mate.cap_per = 'person_year'
     JOIN own_points AS o ON o.priced_from = mate.priced_from AND o.record_id = mate.record_id AND o.point >= k.end_date
     WHERE k.cap_per = 'person_year'
+),
+evaluation_points AS (
+    -- each point holds until the record's next one (the segment's end; computed on these narrow rows)
+    SELECT *, lead(point) OVER (PARTITION BY priced_from, record_id ORDER BY point) AS valid_until
+    FROM record_points
 ),
 online_factors AS (
     -- the tier of the platform's offline share at the point, in force on the course's end_date (the highest reached)
@@ -298,6 +305,7 @@ conditions AS (
     SELECT
         k.*,
         e.point,
+        e.valid_until,
         k.end_date + 90 <= e.point AS outcome_due,
         t.last_end + 90 <= e.point AS class_due,
         t.class_rate,
@@ -375,7 +383,7 @@ training_segments AS (
         priced_from,
         year(partition_first_start)                AS first_start_year,
         point                                      AS valid_from,
-        lead(point) OVER (PARTITION BY priced_from, record_id ORDER BY point) AS valid_until,
+        valid_until,
         'training'                                 AS record_kind,
         record_id,
         person_id,
@@ -415,8 +423,7 @@ certificate_segments AS (
         * EXCLUDE (class_rate, offline_share),
         class_rate,
         false AS shows_offline_share
-    FROM subsidy_certificates_priced(DATE '9999-12-31')
-    WHERE hash(person_id) % p_parts = p_part
+    FROM subsidy_certificates_priced_of(DATE '9999-12-31', p_part, p_parts)
 )
 SELECT s.*, g.parent_code AS city_code
 FROM (
@@ -455,7 +462,7 @@ CREATE OR REPLACE MACRO subsidy_segment_holds(
     AND (priced_from = w_priced_from
          OR (priced_from = DATE '0001-01-01' AND coalesce(first_start_year, 9999) >= year(w_priced_from)));
 
--- The records of subsidy_priced_at read from the version aggregate: the segment of each record that holds at D, for
+-- The records of the point-in-time subsidy_priced_at (tests/reference) read from the version aggregate: the segment of each record that holds at D, for
 -- the plan's pricing start, with the platform's offline share at D.
 CREATE OR REPLACE MACRO subsidy_priced(p_plan, p_as_of) AS TABLE
 WITH plan_window AS (
