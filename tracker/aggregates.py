@@ -26,7 +26,7 @@ from functools import partial
 from pathlib import Path
 
 Progress = Callable[[float, str], None]
-ROWS_PER_PART = 1_000_000  # settings [duckdb] rows_per_part
+ROWS_PER_PART = 250_000  # settings [duckdb] rows_per_part
 _PLAN_ID = re.compile(r"[A-Za-z0-9_.-]+")
 
 
@@ -71,7 +71,8 @@ def piece_file(piece: str) -> str:
 
 def part_pieces(rows: int, rows_per_part: int) -> list[str]:
     """The parts a split-by-person aggregate is built in for an extract of ``rows`` rows."""
-    parts = max(1, -(-rows // max(1, rows_per_part)))
+    # at most 1,024 parts: persons fall in 1,024 buckets (person_bucket, queries/models/60_subsidy.sql)
+    parts = min(1024, max(1, -(-rows // max(1, rows_per_part))))
     return [f"{k}/{parts}" for k in range(parts)]
 
 

@@ -47,15 +47,32 @@ SELECT * FROM (VALUES
     ('certificate',      9, '取证补贴')
 ) AS v(line, position, line_label);
 
--- Every certificate issued by D, priced under 003 五 (新增技能人才、高技能人才取证补贴).
+-- A price depends on its person's own records (and on classes and platforms, which are aggregates of their own), so
+-- pricing can be built part by part of the persons. Persons fall in 1,024 buckets by a hash of person_id; part p_part
+-- of p_parts is a range of buckets, and the pricing inputs below are written once per data version sorted by bucket
+-- (version aggregates subsidy_training_inputs, subsidy_certificate_inputs), so a part reads only its row groups.
+CREATE OR REPLACE MACRO person_bucket(p_person_id) AS CAST(hash(p_person_id) % 1024 AS INTEGER);
+CREATE OR REPLACE MACRO in_person_part(p_bucket, p_part, p_parts) AS
+    p_bucket >= p_part * 1024 // p_parts AND p_bucket < (p_part + 1) * 1024 // p_parts;
+
+-- (only the columns pricing reads: every later join, sort and window carries what it is given)
+CREATE OR REPLACE VIEW subsidy_training_input_rows AS
+SELECT person_bucket(person_id) AS person_bucket, record_id, person_id, county_code, institution_id, training_type,
+       person_category, skill_level, occupation, start_date, end_date, hours, passed, employed
+FROM completed_training;
+
+CREATE OR REPLACE VIEW subsidy_certificate_input_rows AS
+SELECT person_bucket(person_id) AS person_bucket, cert_id, person_id, county_code, evaluator_id, cert_type, skill_level,
+       occupation, issue_date, training_record_id
+FROM certificates;
+
+-- Every certificate issued by D, priced under 003 五 (新增技能人才、高技能人才取证补贴), of the persons of part p_part of
+-- p_parts (0 of 1: everyone): a certificate's price depends only on its person's certificates.
 CREATE OR REPLACE MACRO subsidy_certificates_priced_of(p_as_of, p_part, p_parts) AS TABLE
 WITH issued AS (
-    -- the persons of part p_part of p_parts (hash(person_id) % p_parts; 0 of 1: everyone): a certificate's price
-    -- depends only on its person's certificates
-    -- (only the columns pricing reads: the running counts below sort and carry every column they are given)
-    SELECT cert_id, person_id, county_code, evaluator_id, cert_type, skill_level, occupation, issue_date
-    FROM certificates
-    WHERE issue_date <= p_as_of AND hash(person_id) % p_parts = p_part
+    SELECT * EXCLUDE (person_bucket, training_record_id)
+    FROM subsidy_certificate_inputs
+    WHERE issue_date <= p_as_of AND in_person_part(person_bucket, p_part, p_parts)
 ),
 history AS (
     -- where the certificate stands in the person's history (ties on a day broken by cert_id): running counts, in one
