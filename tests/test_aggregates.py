@@ -271,3 +271,18 @@ def test_first_counts_rolled_up_per_person_equal_the_definition_for_every_plan(t
             {"plan": plan},
         ).df()
         assert rolled.astype(str).equals(expected.astype(str)), plan
+
+
+def test_a_new_aggregate_is_built_alone_and_a_changed_model_rebuilds_everything(tmp_path):
+    folder = small_extract(tmp_path / "x")
+    aggregates.build(folder)
+    queries = queries_with(
+        tmp_path,
+        "county_persons",
+        "SELECT county_code, count(DISTINCT person_id) AS persons FROM training GROUP BY ALL",
+    )
+    assert Runner(folder, queries_dir=queries).aggregates_missing() == ["county_persons"]
+    with (queries / "models" / "30_unit_progress.sql").open("a", encoding="utf-8") as model:
+        model.write("\n-- a changed model\nCREATE OR REPLACE VIEW changed_model AS SELECT 1 AS one;\n")
+    runner = Runner(folder, queries_dir=queries)
+    assert set(runner.aggregates_missing()) == set(runner.plans) | {a.name for a in runner.aggregates}
