@@ -208,6 +208,7 @@ class Runner:
         models = sorted((queries_dir / "models").glob("*.sql"))
         models_text = strip_comments("".join(f.read_text(encoding="utf-8") for f in models))
         read_by_models = {a.name for a in self.aggregates if re.search(rf"\b{a.name}\b", models_text)}
+        self.read_by_models = read_by_models  # built before the first counts, which read them
         digest = hashlib.sha1()
         for f in sorted(reference_dir.glob("*.csv")) + models:
             digest.update(f.name.encode() + f.read_bytes())

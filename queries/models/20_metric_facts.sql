@@ -62,14 +62,16 @@ WHERE cert_type IN ('qualification', 'skill_level', 'special_ability', 'special_
 CREATE OR REPLACE MACRO outcome_due_on(p_end_date) AS CAST(p_end_date + 90 AS DATE);
 
 -- New skilled talent: a person's first certificate of a skilled type in the whole history (CONTRACT §1)
-CREATE OR REPLACE VIEW first_skilled_certificate AS
+-- (version aggregate first_skilled_certificate, queries/aggregates/10: every plan's first counts read it)
+CREATE OR REPLACE VIEW first_skilled_certificate_rows AS
 SELECT person_id, county_code, issue_date
 FROM certificates
 WHERE cert_type IN ('qualification', 'skill_level', 'special_operation', 'special_equipment')
 QUALIFY row_number() OVER (PARTITION BY person_id ORDER BY issue_date, cert_id) = 1;
 
 -- New high-skilled talent: a person's first certificate at skill level ≤ 3 (高级工 or above)
-CREATE OR REPLACE VIEW first_high_skilled_certificate AS
+-- (version aggregate first_high_skilled_certificate, queries/aggregates/10)
+CREATE OR REPLACE VIEW first_high_skilled_certificate_rows AS
 SELECT person_id, county_code, issue_date
 FROM certificates
 WHERE skill_level <= 3
