@@ -190,12 +190,15 @@ certified_in_window AS (
     GROUP BY ALL
 ),
 trained_and_certified AS (
-    -- … and trained (completed) within it: counts from the later of the two
+    -- … and trained (completed) within it: counts from the later of the two. Per county and person category the
+    -- earliest completion decides (the later of it and the certificate is the earliest such date), so a person with
+    -- several completions is one fact there, before the four metrics fan out.
     SELECT ci.plan_id, ci.start, ci.deadline, t.county_code, t.person_category, t.person_id,
-           greatest(t.end_date, ci.first_issue_date) AS event_date
+           greatest(min(t.end_date), any_value(ci.first_issue_date)) AS event_date
     FROM certified_in_window AS ci
     JOIN completed_training AS t
       ON t.person_id = ci.person_id AND t.end_date BETWEEN ci.start AND ci.deadline
+    GROUP BY ci.plan_id, ci.start, ci.deadline, t.county_code, t.person_category, t.person_id
 ),
 trained_certified AS (
     SELECT w.plan_id, w.metric, 'value' AS part, tc.county_code, NULL AS school_unit, tc.person_id AS person_key,
