@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import logging
 import os
 import re
+import types
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -352,6 +356,69 @@ def run(name: str, **params: Any) -> pd.DataFrame:
     except (QueryError, DataError, AuditError) as exc:
         st.error(user_message(exc))
         st.stop()
+
+
+# ---------------------------------------------------------------- what pages build, shared across sessions
+
+T = TypeVar("T")
+SHARED_ENTRIES = 600  # built tables, figures and texts kept for every session (least recently used go first)
+
+
+def _key_part(value: Any, digest: Any) -> None:
+    """Feed one argument into the key: frames by their whole content (every row, index, columns and types — no
+    sampling), runners by data version and scope, modules by name, everything else by its repr."""
+    if isinstance(value, pd.DataFrame | pd.Series):
+        frame = isinstance(value, pd.DataFrame)
+        columns = list(value.columns) if frame else [value.name]
+        digest.update(
+            f"{type(value).__name__}{value.shape}{columns!r}{list(value.dtypes) if frame else value.dtype}".encode()
+        )
+        if len(value):
+            digest.update(pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes())
+    elif isinstance(value, Runner | ScopedRunner):
+        scope = getattr(value, "scope", OPEN)
+        digest.update(f"runner:{value.version()}:{scope!r}".encode())
+    elif isinstance(value, types.ModuleType):
+        digest.update(f"module:{value.__name__}".encode())
+    elif isinstance(value, dict):
+        digest.update(b"{")
+        for k, v in value.items():
+            _key_part(k, digest)
+            _key_part(v, digest)
+        digest.update(b"}")
+    elif isinstance(value, list | tuple):
+        digest.update(b"[")
+        for v in value:
+            _key_part(v, digest)
+        digest.update(b"]")
+    elif callable(value) and hasattr(value, "__qualname__"):
+        digest.update(f"fn:{value.__module__}.{value.__qualname__}".encode())
+    else:
+        digest.update(f"{type(value).__name__}:{value!r};".encode())
+
+
+def shared_key(*args: Any, **kwargs: Any) -> str:
+    """The content key of a view helper's arguments (see :func:`shared`)."""
+    digest = hashlib.blake2b(digest_size=20)
+    _key_part(list(args), digest)
+    _key_part(dict(sorted(kwargs.items())), digest)
+    return digest.hexdigest()
+
+
+@st.cache_resource(show_spinner=False, max_entries=SHARED_ENTRIES)
+def _shared(name: str, key: str, _build: Callable[[], Any]) -> Any:
+    return _build()
+
+
+def shared(build: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """``build(*args, **kwargs)`` once for every session (issue #12: a page view is cheap when someone else already
+    asked). Keyed on what it is built from — query results by their whole content, which carries the data version
+    and the user's scope (a scoped runner's frames hold only what the scope may see); a runner argument by its data
+    version and scope — so nobody gets a table built from figures they may not see.
+
+    The result is the same object for everyone: callers draw it and never change it."""
+    name = f"{build.__module__}.{build.__qualname__}"
+    return _shared(name, shared_key(*args, **kwargs), functools.partial(build, *args, **kwargs))
 
 
 def page_header(title: str, subtitle: str | None = None) -> ui.Selection:
