@@ -364,17 +364,39 @@ T = TypeVar("T")
 SHARED_ENTRIES = 600  # built tables, figures and texts kept for every session (least recently used go first)
 
 
+def _column_digest(column: pd.Series, digest: Any) -> None:
+    """A column's whole content into the digest, fast: Arrow-backed columns (pandas' strings) by their buffers with
+    offset and length (the same buffers, offset and length hold the same values), numbers and dates by their bytes,
+    anything else by pandas' own value hash."""
+    digest.update(f"|{column.dtype}|".encode())
+    arrow = getattr(column.array, "_pa_array", None)
+    if arrow is not None:
+        for chunk in arrow.chunks:
+            digest.update(f"{chunk.type}:{chunk.offset}:{len(chunk)}".encode())
+            for buffer in chunk.buffers():
+                digest.update(b"-" if buffer is None else memoryview(buffer))
+        return
+    values = column.to_numpy() if column.dtype.kind in "biufcmM" else None
+    if values is not None and values.dtype.kind in "biufcmM":  # not tz-aware dates: those come back as objects
+        digest.update(values.tobytes())
+        return
+    digest.update(pd.util.hash_pandas_object(column, index=False).to_numpy().tobytes())
+
+
 def _key_part(value: Any, digest: Any) -> None:
     """Feed one argument into the key: frames by their whole content (every row, index, columns and types — no
     sampling), runners by data version and scope, modules by name, everything else by its repr."""
     if isinstance(value, pd.DataFrame | pd.Series):
         frame = isinstance(value, pd.DataFrame)
         columns = list(value.columns) if frame else [value.name]
-        digest.update(
-            f"{type(value).__name__}{value.shape}{columns!r}{list(value.dtypes) if frame else value.dtype}".encode()
-        )
-        if len(value):
-            digest.update(pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes())
+        digest.update(f"{type(value).__name__}{value.shape}{columns!r}".encode())
+        index = value.index
+        if isinstance(index, pd.RangeIndex):
+            digest.update(f"range({index.start},{index.stop},{index.step})".encode())
+        else:
+            _column_digest(index.to_series(), digest)
+        for _, column in value.items() if frame else [(value.name, value)]:
+            _column_digest(column, digest)
     elif isinstance(value, Runner | ScopedRunner):
         scope = getattr(value, "scope", OPEN)
         digest.update(f"runner:{value.version()}:{scope!r}".encode())
