@@ -145,8 +145,9 @@ def _to_url(key: str, value: str) -> None:
     st.session_state[f"_url_{key}"] = value
 
 
-def data_freshness(folder: Path, latest: dt.date) -> str:
-    """数据版本、导入时间、最新录入日期 — shown on every page."""
+def data_freshness(folder: Path, latest: dt.date, version: str | None = None) -> str:
+    """数据版本、导入时间、最新录入日期 — shown on every page (``version``, the runner's data version, keys it when
+    shared: the folder's active version and its row counts are read once per version, not on every page view)."""
     from tracker.ingest import version_info
 
     info = version_info(folder)
@@ -205,7 +206,7 @@ def sidebar() -> ui.Selection:
         info = ui.plan_info(plan)
         st.caption(f"{info['document']}\n\n计划期：{ui.fmt_date(info['start'])} 至 {ui.fmt_date(info['deadline'])}")
         st.divider()
-        st.caption(data_freshness(r.data_dir, latest))
+        st.caption(shared(data_freshness, r.data_dir, latest, version=version))
         demo = is_demo(r.data_dir)
     if isinstance(as_of, tuple):  # date_input may return a tuple while the user is editing
         as_of = as_of[0] if as_of else latest

@@ -76,8 +76,18 @@ def _rss_mb(pid: int) -> tuple[int, int]:
     return now, peak
 
 
-def page_settle(folder: Path, timeout_s: float = 180) -> dict[str, Any]:
-    """{"pages": [{page, visit, headline_s, settle_s}], "rss_mb": …, "rss_peak_mb": …} or {} without a browser."""
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process (all its threads) so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def page_settle(folder: Path, timeout_s: float = 180, warm_visits: int = 1) -> dict[str, Any]:
+    """{"pages": [{page, visit, headline_s, settle_s, server_cpu_s}], "rss_mb": …, "rss_peak_mb": …} or {} without
+    a browser. ``warm_visits``: how many warm visits of every page (each a new session) after the first."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -102,10 +112,11 @@ def page_settle(folder: Path, timeout_s: float = 180) -> dict[str, Any]:
         _wait_http(base + "/_stcore/health")
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-            for visit in ("first", "warm"):
+            for visit in ("first", *["warm"] * warm_visits):
                 for title, path in PAGES.items():
                     context = browser.new_context(viewport={"width": 1440, "height": 960}, locale="zh-CN")
                     page = context.new_page()
+                    cpu0 = _cpu_s(server.pid)
                     t0 = time.perf_counter()
                     page.goto(f"{base}/{path}", wait_until="domcontentloaded")
                     headline = None
@@ -122,7 +133,10 @@ def page_settle(folder: Path, timeout_s: float = 180) -> dict[str, Any]:
                         settle = time.perf_counter() - t0 - 0.25
                     except Exception:  # a page that does not settle in time is a figure, not a crash
                         settle = None
-                    rows.append({"page": title, "visit": visit, "headline_s": headline, "settle_s": settle})
+                    cpu = _cpu_s(server.pid) - cpu0
+                    rows.append(
+                        {"page": title, "visit": visit, "headline_s": headline, "settle_s": settle, "server_cpu_s": cpu}
+                    )
                     context.close()
             browser.close()
         now, peak = _rss_mb(server.pid)
