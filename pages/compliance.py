@@ -124,8 +124,22 @@ for tab, (cid, check) in zip(tabs, compliance.CHECKS.items()):
         counties = view["tables"][cid]["counties"]
         a.dataframe(counties, hide_index=True, column_config=COUNT_CONFIG, height=ui.table_height(len(counties), 320))
         b.markdown("**按机构**（培训机构；取证核查为评价机构）")
-        inst = view["tables"][cid]["institutions"]
+        every_inst = view["tables"][cid]["institutions"]
+        inst, more = ui.first_rows(every_inst, "个机构")
         b.dataframe(inst, hide_index=True, column_config=COUNT_CONFIG, height=ui.table_height(len(inst), 320))
+        if more:
+            b.caption(more)
+            with b:
+                audit.download_button(
+                    "下载按机构汇总（CSV）",
+                    functools.partial(export.to_csv, every_inst),
+                    f"合规核查_{check.label}_按机构_{sel.as_of:%Y%m%d}.csv",
+                    what=f"compliance {cid} by institution.csv",
+                    records=len(every_inst),
+                    mime="text/csv",
+                    icon=":material/download:",
+                    key=f"dl_inst_{cid}",
+                )
         check_params = compliance.params_for(declared[check.query], **params)
         pages = -(-records // compliance.PAGE_ROWS)
         page = 1
@@ -187,9 +201,24 @@ for column, by, title in ((left, "county", "按县(市、区)"), (right, "instit
         SimpleNamespace(run=app.run), sel.as_of, by, year=league_year, unit=league_unit, min_completed=10
     )
     column.markdown(f"**{title}**（{len(league):,}个，按录入及时率排名）")
+    every_row = app.shared(cv.league_frame, league)
+    shown_league, more = ui.first_rows(every_row, "个")
     column.dataframe(
-        app.shared(cv.league_frame, league),
+        shown_league,
         hide_index=True,
-        height=ui.table_height(len(league), 420),
+        height=ui.table_height(len(shown_league), 420),
         column_config={"录入及时率": st.column_config.NumberColumn(format="%.1f%%")},
     )
+    if more:
+        column.caption(more)
+        with column:
+            audit.download_button(
+                "下载录入及时率（CSV）",
+                functools.partial(export.to_csv, every_row),
+                f"录入及时率_{title}_{sel.as_of:%Y%m%d}.csv",
+                what=f"timeliness {by}.csv",
+                records=len(every_row),
+                mime="text/csv",
+                icon=":material/download:",
+                key=f"dl_timeliness_{by}",
+            )

@@ -176,15 +176,16 @@ with left:
         )
         ranked = app.shared(dv.groups_table, detail, level, child_label, scope_name, cc)
     table, codes = ranked["table"], ranked["codes"]
+    shown_table, more = ui.first_rows(table)  # the rows' order is the codes' order: a pick maps to codes[row]
     st.markdown(ranked["heading"])
     table_key = f"children_{unit}_{level}_{institution}_{nonce}"
     st.dataframe(
-        table,
+        shown_table,
         hide_index=True,
         width="stretch",
         column_config=ranked["config"],
         column_order=ranked["shown"],
-        height=ui.table_height(len(table), 460),
+        height=ui.table_height(len(shown_table), 460),
         key=table_key,
         on_select=functools.partial(ds.on_table_select, state, unit_types, table_key, codes, level)
         if level in ds.NEXT_LEVEL
@@ -203,6 +204,8 @@ with left:
             on_change=ds.on_pick,
             args=(state, unit_types, f"pick_{table_key}", level),
         )
+    if more:
+        st.caption(more)
     if level in ("city", "county") and (table.get("依据") == "示例").any():
         st.caption(ui.ALLOCATION_NOTE)
     downloads(

@@ -120,15 +120,16 @@ if tab_units.open:
         else:
             st.plotly_chart(app.shared(sv.lines_figure, summary, by), width="stretch")
             frame = app.shared(sv.summary_frame, summary, by)
+            shown_units, more = ui.first_rows(frame, "行")
             st.caption(
                 "点选一行：机构 → 在“记录明细”中只看该机构的记录；市、县 → 以该地区为范围。"
                 if by == "institution"
                 else "点选一行，以该地区为范围查看（县、机构和记录）。"
             )
             st.dataframe(
-                frame,
+                shown_units,
                 hide_index=True,
-                height=ui.table_height(len(frame), 560),
+                height=ui.table_height(len(shown_units), 560),
                 key=f"units_table_{unit}_{by}",
                 on_select=partial(sv.on_unit_selected, f"units_table_{unit}_{by}", summary["unit_code"].tolist(), by),
                 selection_mode="single-row",
@@ -139,6 +140,8 @@ if tab_units.open:
                 }
                 | {"应补贴占拨付": st.column_config.NumberColumn("应补贴占拨付", format="%.1f%%")},
             )
+            if more:
+                st.caption(more)
             downloads(frame, f"应补贴_{sv.BY_LABELS[by]}", "units")
 
 # ---------------------------------------------------------------- pace against time
