@@ -8,6 +8,7 @@ import hashlib
 import logging
 import os
 import re
+import threading
 import types
 from collections.abc import Callable
 from pathlib import Path
@@ -341,6 +342,22 @@ def selection() -> ui.Selection:
     return st.session_state["selection"]
 
 
+_ASKING: dict[tuple, threading.Lock] = {}
+_ASKING_GUARD = threading.Lock()
+
+
+def _one_at_a_time(name: str, params: dict[str, Any], scope: Any) -> threading.Lock:
+    """The lock of one question (query, parameters, scope): sessions asking what another session is computing
+    wait for its answer (then found in the runner's cache) instead of computing it again beside it — 20 officials
+    opening 总览 at 9:00 on a fresh server run its queries once, not 20 times at once. Only a lock: what is
+    answered never depends on it."""
+    key = (name, tuple(sorted((k, repr(v)) for k, v in params.items())), repr(getattr(scope, "key", scope)))
+    with _ASKING_GUARD:
+        if len(_ASKING) > 10_000:  # forgotten questions (a held lock stays with its holder)
+            _ASKING.clear()
+        return _ASKING.setdefault(key, threading.Lock())
+
+
 def run(name: str, **params: Any) -> pd.DataFrame:
     """Run a named query for the current selection; a problem is shown on the page, never a traceback."""
     sel = selection()
@@ -349,8 +366,10 @@ def run(name: str, **params: Any) -> pd.DataFrame:
         params.setdefault("as_of", sel.as_of)
     if "plan" in accepted:
         params.setdefault("plan", sel.plan)
+    r = runner()
     try:
-        return runner().run(name, **params)
+        with _one_at_a_time(name, params, getattr(r, "scope", OPEN)):
+            return r.run(name, **params)
     except ScopeError as exc:
         st.error(str(exc), icon=":material/block:")
         st.stop()
