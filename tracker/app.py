@@ -9,6 +9,7 @@ import logging
 import os
 import re
 import threading
+import time
 import types
 from collections.abc import Callable
 from pathlib import Path
@@ -259,10 +260,31 @@ def hide_main_menu() -> None:
     st.html("<style>[data-testid='stMainMenu'], [data-testid='stStatusWidget'] button { display: none; }</style>")
 
 
+GC_SECONDS = 15.0
+
+
+@st.cache_resource(show_spinner=False)
+def _collector() -> threading.Thread:
+    """Python's full garbage collection every GC_SECONDS in the background, instead of Streamlit's after every script
+    run (``[runner] postScriptGC = false`` in .streamlit/config.toml: with the shared tables and figures in memory
+    that collection took most of a page view's server CPU); what page views leave behind is still freed soon."""
+    import gc
+
+    def collect() -> None:
+        while True:
+            time.sleep(GC_SECONDS)
+            gc.collect()
+
+    thread = threading.Thread(target=collect, name="tracker-gc", daemon=True)
+    thread.start()
+    return thread
+
+
 def start() -> Any:
     """Page config, demo-data bootstrap, the sidebar selection and the navigation (returns the page to run)."""
     st.set_page_config(page_title="技能山西 目标进度", page_icon=str(ROOT / "assets" / "icon.png"), layout="wide")
     hide_main_menu()
+    _collector()
     scope = auth.gate()
     ensure_data()
     st.session_state["selection"] = sidebar()
@@ -381,7 +403,7 @@ def run(name: str, **params: Any) -> pd.DataFrame:
 # ---------------------------------------------------------------- what pages build, shared across sessions
 
 T = TypeVar("T")
-SHARED_ENTRIES = 600  # built tables, figures and texts kept for every session (least recently used go first)
+SHARED_ENTRIES = 400  # built tables, figures and texts kept for every session (least recently used go first)
 
 
 def _column_digest(column: pd.Series, digest: Any) -> None:
