@@ -91,3 +91,20 @@ def test_long_tables_ship_their_first_rows_and_say_so(rows, shown, note):
     if note:
         assert text == f"表中为前300个机构（共{rows:,}个机构）；下载可得全部。"
         assert head.equals(frame(rows).head(300))
+
+
+def test_a_shared_figure_draws_exactly_what_its_figure_draws():
+    """The shared cache keeps a figure's finished dictionary only (no deep copy per view, less memory): the chart
+    a browser gets is the same."""
+    import plotly.io as pio
+    from plotly.basedatatypes import BaseFigure
+
+    from tracker import charts
+
+    series = pd.DataFrame({"period": [0, 1, 2], "increment": [120, 80, 15_000], "cumulative": [120, 200, 15_200]})
+    figure = charts.increments(series, "人", 1, "柳林县 · 培训人数")
+    frozen = app.SharedFigure(figure)
+    assert isinstance(frozen, BaseFigure)  # st.plotly_chart takes it as a figure
+    assert pio.to_json(frozen.to_dict(), validate=False) == pio.to_json(figure.to_dict(), validate=False)
+    shared = app.shared(charts.increments, series, "人", 1, "柳林县 · 培训人数")
+    assert isinstance(shared, app.SharedFigure) and shared.to_dict() == frozen.to_dict()
