@@ -261,7 +261,7 @@ def hide_main_menu() -> None:
     st.html("<style>[data-testid='stMainMenu'], [data-testid='stStatusWidget'] button { display: none; }</style>")
 
 
-GC_SECONDS = 15.0
+GC_SECONDS = 5.0
 
 
 @st.cache_resource(show_spinner=False)
