@@ -16,6 +16,9 @@ outside its scope. Reported: page views, errors (exceptions on a page, time-outs
 unit names seen on a page (target 0), crafted links answered 无权限, p50/p95 settle time of page views (click in
 the navigation → the script has finished and the page is still) and of sign-ins (open the address → signed in), each
 replica's memory (RSS now and peak), CPU seconds and requests, and the servers' CPU seconds per page view.
+A sign-in is split into its parts (open → form shown, press 登录 → signed in, presses needed), and the machine's CPU
+into the servers', the browsers' of this run (Playwright and its Chromium) and the rest: on one machine the 20
+browsers, not the server, are most of what a sign-in waits for.
 """
 
 from __future__ import annotations
