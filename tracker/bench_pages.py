@@ -40,14 +40,25 @@ SETTLED_JS = """() => {
 }"""
 SERVER_FLAGS = ["--server.address", "127.0.0.1", "--server.headless", "true"]
 HEADLINE = '[data-testid="stMetric"], [data-testid="stDataFrame"], [data-testid="stPlotlyChart"]'
-HEADLINE_OR_DONE_JS = (
-    "() => !!document.querySelector('"
-    + HEADLINE.replace("'", "\\'")
-    # a page done without a figure: its title is drawn (the script has run) and nothing is running any more
-    + "') || (!!document.querySelector('[data-testid=\"stMain\"] h1') && ("
-    + SETTLED_JS
-    + ")())"
-)
+DONE_JS = "() => !!document.querySelector('[data-testid=stMain] h1') && (" + SETTLED_JS + ")()"
+
+
+def _headline_s(page: Any, t0: float, timeout_s: float) -> float | None:
+    """Seconds from ``t0`` until the page's first figure card, table or chart is on screen, polled every 50 ms;
+    None for a page that is done (its title drawn, nothing running for a second) without one, or after timeout."""
+    end = time.perf_counter() + timeout_s
+    done_since = None
+    while time.perf_counter() < end:
+        if page.locator(HEADLINE).count():
+            return time.perf_counter() - t0
+        if page.evaluate(DONE_JS):
+            done_since = done_since or time.perf_counter()
+            if time.perf_counter() - done_since > 1.0:
+                return None
+        else:
+            done_since = None
+        page.wait_for_timeout(50)
+    return None
 
 
 def _free_port() -> int:
@@ -122,9 +133,7 @@ def page_settle(folder: Path, timeout_s: float = 180, warm_visits: int = 1) -> d
                     page.goto(f"{base}/{path}", wait_until="domcontentloaded")
                     headline = None
                     with contextlib.suppress(Exception):  # the first figure, or a page done without one
-                        page.wait_for_function(HEADLINE_OR_DONE_JS, timeout=timeout_s * 1000)
-                        if page.locator(HEADLINE).count():
-                            headline = time.perf_counter() - t0
+                        headline = _headline_s(page, t0, timeout_s)
                     settle: float | None = None
                     try:
                         page.wait_for_timeout(150)
