@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tracker import app, demo, ui
+from tracker import demo, shared, ui
 from tracker.query import Runner
 from tracker.scope import ScopedRunner, for_user
 from tracker.users import User
@@ -30,7 +30,7 @@ def frame(rows: int = 3) -> pd.DataFrame:
 
 def test_equal_content_gives_the_same_key_and_any_changed_cell_another():
     big = frame(100_000)  # larger than any sample: every row counts
-    assert app.shared_key(big) == app.shared_key(big.copy(deep=True))
+    assert shared.shared_key(big) == shared.shared_key(big.copy(deep=True))
     for column, value in (
         ("unit_name", "柳林县"),
         ("actual", -1),
@@ -40,11 +40,11 @@ def test_equal_content_gives_the_same_key_and_any_changed_cell_another():
     ):
         changed = big.copy()
         changed.loc[73_456, column] = value
-        assert app.shared_key(changed) != app.shared_key(big), column
-    assert app.shared_key(big.iloc[1:]) != app.shared_key(big.iloc[:-1])  # same length, other rows
-    assert app.shared_key(big.rename(columns={"pct": "rate"})) != app.shared_key(big)
-    assert app.shared_key(big, "county") != app.shared_key(big, "city")
-    assert app.shared_key(big, by="county") != app.shared_key(big, by="city")
+        assert shared.shared_key(changed) != shared.shared_key(big), column
+    assert shared.shared_key(big.iloc[1:]) != shared.shared_key(big.iloc[:-1])  # same length, other rows
+    assert shared.shared_key(big.rename(columns={"pct": "rate"})) != shared.shared_key(big)
+    assert shared.shared_key(big, "county") != shared.shared_key(big, "city")
+    assert shared.shared_key(big, by="county") != shared.shared_key(big, by="city")
 
 
 @pytest.fixture(scope="module")
@@ -58,14 +58,14 @@ def test_a_runner_argument_keys_on_data_version_and_scope(runner):
     liulin = ScopedRunner(runner, for_user(User("a", "county", "141125")))
     liulin_again = ScopedRunner(runner, for_user(User("a", "county", "141125")))
     xiaodian = ScopedRunner(runner, for_user(User("b", "county", "140105")))
-    assert app.shared_key(liulin, "2023-06-30") == app.shared_key(liulin_again, "2023-06-30")
-    assert app.shared_key(liulin, "2023-06-30") != app.shared_key(xiaodian, "2023-06-30")
-    assert app.shared_key(liulin, "2023-06-30") != app.shared_key(runner, "2023-06-30")
-    before = app.shared_key(runner, "2023-06-30")
+    assert shared.shared_key(liulin, "2023-06-30") == shared.shared_key(liulin_again, "2023-06-30")
+    assert shared.shared_key(liulin, "2023-06-30") != shared.shared_key(xiaodian, "2023-06-30")
+    assert shared.shared_key(liulin, "2023-06-30") != shared.shared_key(runner, "2023-06-30")
+    before = shared.shared_key(runner, "2023-06-30")
     extract = next(runner.data_dir.glob("training*.parquet"))
     stat = extract.stat()
     os.utime(extract, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))  # new data arrived
-    assert app.shared_key(runner, "2023-06-30") != before
+    assert shared.shared_key(runner, "2023-06-30") != before
 
 
 def test_shared_builds_once_for_equal_content_and_again_for_other_content():
@@ -75,12 +75,12 @@ def test_shared_builds_once_for_equal_content_and_again_for_other_content():
         calls.append(label)
         return df.assign(label=label)
 
-    first = app.shared(table, frame(), "县")
-    second = app.shared(table, frame(), "县")  # another session: its own copy of the same answer
+    first = shared.shared(table, frame(), "县")
+    second = shared.shared(table, frame(), "县")  # another session: its own copy of the same answer
     assert second is first and calls == ["县"]
     other = frame()
     other.loc[1, "actual"] = 99
-    assert app.shared(table, other, "县") is not first and len(calls) == 2
+    assert shared.shared(table, other, "县") is not first and len(calls) == 2
 
 
 @pytest.mark.parametrize("rows, shown, note", [(12, 12, None), (300, 300, None), (5_270, 300, True)])
@@ -103,8 +103,8 @@ def test_a_shared_figure_draws_exactly_what_its_figure_draws():
 
     series = pd.DataFrame({"period": [0, 1, 2], "increment": [120, 80, 15_000], "cumulative": [120, 200, 15_200]})
     figure = charts.increments(series, "人", 1, "柳林县 · 培训人数")
-    frozen = app.SharedFigure(figure)
+    frozen = shared.SharedFigure(figure)
     assert isinstance(frozen, BaseFigure)  # st.plotly_chart takes it as a figure
     assert pio.to_json(frozen.to_dict(), validate=False) == pio.to_json(figure.to_dict(), validate=False)
-    shared = app.shared(charts.increments, series, "人", 1, "柳林县 · 培训人数")
-    assert isinstance(shared, app.SharedFigure) and shared.to_dict() == frozen.to_dict()
+    drawn = shared.shared(charts.increments, series, "人", 1, "柳林县 · 培训人数")
+    assert isinstance(drawn, shared.SharedFigure) and drawn.to_dict() == frozen.to_dict()
