@@ -45,7 +45,9 @@ DONE_JS = "() => !!document.querySelector('[data-testid=stMain] h1') && (" + SET
 
 def _headline_s(page: Any, t0: float, timeout_s: float) -> float | None:
     """Seconds from ``t0`` until the page's first figure card, table or chart is on screen, polled every 50 ms;
-    None for a page that is done (its title drawn, nothing running for a second) without one, or after timeout."""
+    None for a page that is done (its title drawn, nothing running for 5 s) without one, or after timeout. The grace
+    is long: a fresh browser draws cards, tables and charts only once it has loaded Streamlit's bundles for them,
+    seconds after the script has finished on a busy machine."""
     end = time.perf_counter() + timeout_s
     done_since = None
     while time.perf_counter() < end:
@@ -53,7 +55,7 @@ def _headline_s(page: Any, t0: float, timeout_s: float) -> float | None:
             return time.perf_counter() - t0
         if page.evaluate(DONE_JS):
             done_since = done_since or time.perf_counter()
-            if time.perf_counter() - done_since > 1.0:
+            if time.perf_counter() - done_since > 5.0:
                 return None
         else:
             done_since = None
