@@ -43,7 +43,7 @@ HEADLINE = '[data-testid="stMetric"], [data-testid="stDataFrame"], [data-testid=
 DONE_JS = "() => !!document.querySelector('[data-testid=stMain] h1') && (" + SETTLED_JS + ")()"
 
 
-def _headline_s(page: Any, t0: float, timeout_s: float) -> float | None:
+def _headline_s(page: Any, t0: float, timeout_s: float, done: dict[str, float] | None = None) -> float | None:
     """Seconds from ``t0`` until the page's first figure card, table or chart is on screen, polled every 50 ms;
     None for a page that is done (its title drawn, nothing running for 5 s) without one, or after timeout. The grace
     is long: a fresh browser draws cards, tables and charts only once it has loaded Streamlit's bundles for them,
@@ -56,6 +56,8 @@ def _headline_s(page: Any, t0: float, timeout_s: float) -> float | None:
         if page.evaluate(DONE_JS):
             done_since = done_since or time.perf_counter()
             if time.perf_counter() - done_since > 5.0:
+                if done is not None:
+                    done["at"] = done_since  # the page was done (and still) from then on
                 return None
         else:
             done_since = None
@@ -134,17 +136,16 @@ def page_settle(folder: Path, timeout_s: float = 180, warm_visits: int = 1) -> d
                     t0 = time.perf_counter()
                     page.goto(f"{base}/{path}", wait_until="domcontentloaded")
                     headline = None
+                    done: dict[str, float] = {}
                     with contextlib.suppress(Exception):  # the first figure, or a page done without one
-                        headline = _headline_s(page, t0, timeout_s)
+                        headline = _headline_s(page, t0, timeout_s, done)
                     settle: float | None = None
-                    try:
-                        page.wait_for_timeout(150)
-                        page.wait_for_function(SETTLED_JS, timeout=timeout_s * 1000)
-                        page.wait_for_timeout(100)
-                        page.wait_for_function(SETTLED_JS, timeout=timeout_s * 1000)
-                        settle = time.perf_counter() - t0 - 0.25
-                    except Exception:  # a page that does not settle in time is a figure, not a crash
-                        settle = None
+                    if "at" in done:  # no figure: settled when it was done, not after the headline's grace
+                        settle = done["at"] - t0
+                    else:
+                        with contextlib.suppress(Exception):  # a page that does not settle in time: None
+                            _settled(page, timeout_s)
+                            settle = time.perf_counter() - t0 - 0.25
                     cpu = _cpu_s(server.pid) - cpu0
                     rows.append(
                         {"page": title, "visit": visit, "headline_s": headline, "settle_s": settle, "server_cpu_s": cpu}
