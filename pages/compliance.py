@@ -55,6 +55,8 @@ with c3:
     )
 
 params = {
+    # the checks as of the date in the caption (截至…): a finding counts once its records exist by that date
+    "as_of": sel.as_of,
     "year": None if year == "all" else int(year),
     "county": None if county == "all" else county,
     "max_days": int(max_days),
