@@ -6,6 +6,7 @@ import logging
 import streamlit as st
 
 from tracker import app, audit, charts, report, ui
+from tracker import biweekly_view as bv
 
 sel = app.page_header("双周调度", "培训、取证工作进度双周调度制度（柳政办发〔2023〕19号 七(二)）")
 info = ui.plan_info(sel.plan)
@@ -54,22 +55,9 @@ measured_on = view["measured_on"].iloc[0]
 st.markdown(f"**{report.period_label(view.iloc[0])}**　截至{ui.fmt_date(measured_on)}")
 
 # ---- the dispatch table (worst first; 差距 = 完成率 − 时序进度, negative = behind) --------------------------
-table = report.worst_first(report.dispatch_table(view))
-shown = table.rename(columns={key: header for key, header, _ in report.DISPATCH_COLUMNS})
-for column in ("年度任务", "本期新增", "累计完成", "每期需完成"):
-    shown[column] = [ui.fmt_value(v, u) for v, u in zip(shown[column], table["unit"])]
-for column in ("完成率", "时序进度", "差距（百分点）"):
-    shown[column] = [None if ui._missing(v) else ui.round_half_up(v, 1) for v in shown[column]]
-shown["状态"] = [ui.status_text(s) for s in table["status"]]
-shown["进度"] = [ui.progress_bar(p, s, e) for p, s, e in zip(table["pct"], table["status"], table["expected_pct"])]
-columns = [h for key, h, _ in report.DISPATCH_COLUMNS if key != "unit"]
-columns.insert(columns.index("完成率"), "进度")
-if single_unit:  # one unit: ranks among units mean nothing
-    columns = [c for c in columns if c not in report.RANK_HEADERS]
-else:  # one metric, chosen above
-    columns = [c for c in columns if c != "指标"]
+shown, columns = app.shared(bv.dispatch_shown, view, single_unit)  # built once for everyone
 st.dataframe(
-    shown[columns],
+    shown,
     hide_index=True,
     width="stretch",
     height=ui.table_height(len(shown)),
@@ -88,7 +76,7 @@ stamp = f"{sel.plan}_{measured_on:%Y%m%d}" if hasattr(measured_on, "strftime") e
 on = measured_on.date() if hasattr(measured_on, "date") else measured_on
 level_word = report.LEVEL_WORD.get(level, "")
 try:
-    bulletin_txt = report.bulletin_text(runner, sel.plan, on, level)
+    bulletin_txt = app.shared(report.bulletin_text, runner, sel.plan, on, level)  # per data version and scope
     bulletin_doc = functools.partial(report.bulletin_docx, runner, sel.plan, on, level)
 except Exception:  # a document that cannot be built must not take the table with it
     logging.getLogger("tracker").exception("bulletin failed")
@@ -142,7 +130,8 @@ if single_unit:
     )
 one = series[(series.unit_code == unit_code) & (series.metric == chart_metric)]
 st.plotly_chart(
-    charts.increments(
+    app.shared(
+        charts.increments,
         one,
         ui.metric_info(chart_metric)["unit"],
         int(period),

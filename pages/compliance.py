@@ -8,14 +8,12 @@ from __future__ import annotations
 import functools
 from types import SimpleNamespace
 
-import plotly.graph_objects as go
 import streamlit as st
 
-from tracker import app, audit, charts, compliance, export, timeliness, ui
+from tracker import app, audit, compliance, export, timeliness, ui
+from tracker import compliance_view as cv
 
 sel = app.page_header("合规核查", "补贴性培训与取证补贴的核查规则（001 · 002 · 003）")
-
-PALETTE = ["#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de"]
 
 # ---------------------------------------------------------------- scope (kept in the URL)
 
@@ -57,6 +55,8 @@ with c3:
     )
 
 params = {
+    # the checks as of the date in the caption (截至…): a finding counts once its records exist by that date
+    "as_of": sel.as_of,
     "year": None if year == "all" else int(year),
     "county": None if county == "all" else county,
     "max_days": int(max_days),
@@ -64,7 +64,8 @@ params = {
 declared = {name: {p.name for p in q.params} for name, q in app.runner().queries.items()}
 # counts per check, county and institution summed up in SQL; each check's records are read one page at a time
 summary = app.run(compliance.SUMMARY_QUERY, **params)
-totals = compliance.summary_counts(summary)
+view = app.shared(cv.summary_view, summary)  # cards, chart and tables: built once for everyone
+totals = view["totals"]
 
 scope = (
     f"{'全部年度' if year == 'all' else f'{year}年'} · {_region_label(county).strip()} · 截至{ui.fmt_date(sel.as_of)}"
@@ -88,23 +89,8 @@ for col, (cid, check) in zip(cards, compliance.CHECKS.items()):
 
 # ---------------------------------------------------------------- where: counties with most findings
 
-matrix = compliance.summary_county_matrix(summary)
-if len(matrix):
-    fig = go.Figure()
-    for (cid, check), color in zip(compliance.CHECKS.items(), PALETTE):
-        fig.add_bar(y=matrix["county_name"], x=matrix[cid], name=check.label, orientation="h", marker_color=color)
-    fig.update_layout(
-        barmode="stack",
-        height=max(260, 90 + 28 * len(matrix)),
-        font=charts.FONT,
-        margin=dict(l=10, r=10, t=70, b=10),
-        plot_bgcolor="white",
-        title=f"问题记录最多的县(市、区)（前{len(matrix)}个）",
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0, traceorder="normal"),
-    )
-    fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(title="问题记录数", gridcolor="#eee", separatethousands=True)
-    st.plotly_chart(fig, width="stretch", config=ui.PLOTLY_CONFIG)
+if view["figure"] is not None:
+    st.plotly_chart(view["figure"], width="stretch", config=ui.PLOTLY_CONFIG)
 else:
     st.success("核查范围内没有发现问题记录。", icon=":material/verified:")
 
@@ -120,8 +106,15 @@ DATE_CONFIG = {
     for h in ("开班日期", "结业日期", "录入日期", "发证日期", "首张发证日期")
 }
 
-tabs = st.tabs([f"{c.label}（{totals[cid]['records']:,}）" for cid, c in compliance.CHECKS.items()])
+# only the open tab is built and sent (switching tabs reruns the page, which finds the rest shared)
+tabs = st.tabs(
+    [f"{c.label}（{totals[cid]['records']:,}）" for cid, c in compliance.CHECKS.items()],
+    key="check_tab",
+    on_change="rerun",
+)
 for tab, (cid, check) in zip(tabs, compliance.CHECKS.items()):
+    if not tab.open:
+        continue
     with tab:
         st.markdown(f"**规则**：{check.rule}")
         records = totals[cid]["records"]
@@ -130,22 +123,31 @@ for tab, (cid, check) in zip(tabs, compliance.CHECKS.items()):
             continue
         a, b = st.columns(2)
         a.markdown("**按县(市、区)**")
-        counties = compliance.summary_by_unit(summary, cid, "county").drop(columns="county_code")
-        a.dataframe(
-            counties.rename(columns=compliance.COLUMN_HEADERS),
-            hide_index=True,
-            column_config=COUNT_CONFIG,
-            height=ui.table_height(len(counties), 320),
-        )
+        counties = view["tables"][cid]["counties"]
+        a.dataframe(counties, hide_index=True, column_config=COUNT_CONFIG, height=ui.table_height(len(counties), 320))
         b.markdown("**按机构**（培训机构；取证核查为评价机构）")
-        inst = compliance.summary_by_unit(summary, cid, "institution").rename(columns=compliance.COLUMN_HEADERS)
+        every_inst = view["tables"][cid]["institutions"]
+        inst, more = ui.first_rows(every_inst, "个机构")
         b.dataframe(inst, hide_index=True, column_config=COUNT_CONFIG, height=ui.table_height(len(inst), 320))
+        if more:
+            b.caption(more)
+            with b:
+                audit.download_button(
+                    "下载按机构汇总（CSV）",
+                    functools.partial(export.to_csv, every_inst),
+                    f"合规核查_{check.label}_按机构_{sel.as_of:%Y%m%d}.csv",
+                    what=f"compliance {cid} by institution.csv",
+                    records=len(every_inst),
+                    mime="text/csv",
+                    icon=":material/download:",
+                    key=f"dl_inst_{cid}",
+                )
         check_params = compliance.params_for(declared[check.query], **params)
         pages = -(-records // compliance.PAGE_ROWS)
         page = 1
         if pages > 1:
             page = int(st.number_input(f"页码（共{pages:,}页）", 1, pages, 1, key=f"page_{cid}"))
-        shown = compliance.display_frame(app.run(check.query, **check_params, **compliance.page_params(page)))
+        shown = app.shared(cv.records_frame, app.run(check.query, **check_params, **compliance.page_params(page)))
         st.markdown(f"**记录**（{records:,} {check.unit}，涉及 {totals[cid]['persons']:,} 人）")
         st.dataframe(shown, hide_index=True, column_config=DATE_CONFIG, height=ui.table_height(len(shown), 420))
         if pages > 1:
@@ -201,9 +203,24 @@ for column, by, title in ((left, "county", "按县(市、区)"), (right, "instit
         SimpleNamespace(run=app.run), sel.as_of, by, year=league_year, unit=league_unit, min_completed=10
     )
     column.markdown(f"**{title}**（{len(league):,}个，按录入及时率排名）")
+    every_row = app.shared(cv.league_frame, league)
+    shown_league, more = ui.first_rows(every_row, "个")
     column.dataframe(
-        timeliness.display_frame(league),
+        shown_league,
         hide_index=True,
-        height=ui.table_height(len(league), 420),
+        height=ui.table_height(len(shown_league), 420),
         column_config={"录入及时率": st.column_config.NumberColumn(format="%.1f%%")},
     )
+    if more:
+        column.caption(more)
+        with column:
+            audit.download_button(
+                "下载录入及时率（CSV）",
+                functools.partial(export.to_csv, every_row),
+                f"录入及时率_{title}_{sel.as_of:%Y%m%d}.csv",
+                what=f"timeliness {by}.csv",
+                records=len(every_row),
+                mime="text/csv",
+                icon=":material/download:",
+                key=f"dl_timeliness_{by}",
+            )

@@ -164,7 +164,7 @@ child_label = dv.LEVEL_LABELS[level]
 with left:
     if level in ("city", "county"):
         children = app.run("drill_children", metric=metric, unit=unit, level=level)
-        ranked = dv.children_table(children, child_label, cc)
+        ranked = app.shared(dv.children_table, children, child_label, cc)
     else:
         detail = (
             by_institution
@@ -174,17 +174,18 @@ with left:
         scope_name = (
             f"{unit_name}{' · ' + ui.md_escape(inst_names.get(institution, institution)) if institution else ''}"
         )
-        ranked = dv.groups_table(detail, level, child_label, scope_name, cc)
+        ranked = app.shared(dv.groups_table, detail, level, child_label, scope_name, cc)
     table, codes = ranked["table"], ranked["codes"]
+    shown_table, more = ui.first_rows(table)  # the rows' order is the codes' order: a pick maps to codes[row]
     st.markdown(ranked["heading"])
     table_key = f"children_{unit}_{level}_{institution}_{nonce}"
     st.dataframe(
-        table,
+        shown_table,
         hide_index=True,
         width="stretch",
         column_config=ranked["config"],
         column_order=ranked["shown"],
-        height=ui.table_height(len(table), 460),
+        height=ui.table_height(len(shown_table), 460),
         key=table_key,
         on_select=functools.partial(ds.on_table_select, state, unit_types, table_key, codes, level)
         if level in ds.NEXT_LEVEL
@@ -203,6 +204,8 @@ with left:
             on_change=ds.on_pick,
             args=(state, unit_types, f"pick_{table_key}", level),
         )
+    if more:
+        st.caption(more)
     if level in ("city", "county") and (table.get("依据") == "示例").any():
         st.caption(ui.ALLOCATION_NOTE)
     downloads(
@@ -214,7 +217,7 @@ with left:
 
 with right:
     map_level = level if level in ("city", "county") else "county"
-    map_df = dv.map_frame(app.run("progress", level=map_level), metric, metric_unit)
+    map_df = app.shared(dv.map_frame, app.run("progress", level=map_level), metric, metric_unit)
     if map_df["target"].notna().any():
         colour = (
             st.segmented_control(
@@ -229,21 +232,8 @@ with right:
         )
     else:
         colour = "actual"
-    value_col, label, scale = dv.MAP_SCALES[colour]
     map_key = f"map_{unit}_{level}_{colour}_{nonce}"
-    fig = geo.choropleth(
-        map_df,
-        map_level,
-        value_col,
-        color_label=label,
-        scale=scale,
-        hover=dv.MAP_HOVER,
-        highlight=[unit] if map_level == unit_type else [],
-        outline_cities=[unit] if unit_type == "city" else [],
-        focus=dv.map_focus(units, unit, unit_type),
-        missing_label="无任务" if colour != "actual" else "无数据",
-        height=480,
-    )
+    fig = app.shared(dv.map_figure, map_df, map_level, colour, unit, unit_type, units)
     st.plotly_chart(
         fig,
         key=map_key,
@@ -278,7 +268,7 @@ else:
     own_lines = app.run("causes_own_lines", unit=unit, metric=metric) if dimension == "training_type" else None
     if own_lines is not None and not own_lines.empty:
         st.markdown(dv.own_lines_sentence(own_lines, unit_name))
-        lines_table, lines_config = dv.own_lines_table(own_lines, cc)
+        lines_table, lines_config = app.shared(dv.own_lines_table, own_lines, cc)
         st.dataframe(lines_table, hide_index=True, width="stretch", column_config=lines_config)
         st.caption("以下按全省各类别结构比较，仅供参考；本单位以文件规定的类别任务为准。")
     if detail.empty:
@@ -291,7 +281,7 @@ else:
             if sentence:
                 st.markdown(sentence)
             st.plotly_chart(
-                dv.benchmark_figure(detail, names, metric_unit),
+                app.shared(dv.benchmark_figure, detail, names, metric_unit),
                 width="stretch",
                 key=f"cause_{dimension}",
                 config=ui.PLOTLY_CONFIG,
@@ -303,7 +293,7 @@ else:
                 st.markdown(sentence)
         else:
             st.caption(dv.unranked_caption(has_target, dimension))
-        frame, frame_config = dv.causes_table(detail, dimension, names, cc)
+        frame, frame_config = app.shared(dv.causes_table, detail, dimension, names, cc)
         st.dataframe(
             frame,
             hide_index=True,
@@ -322,7 +312,7 @@ rates = rates[(rates["persons"] > 0) | (rates["kind"] == "count")]
 if rates.empty:
     st.caption("本计划所依据的文件对本区域没有适用的结业质量要求，或所选日期前本区域没有结业记录。")
 else:
-    rate_table, rate_config = dv.rates_table(rates, dv.seed_documents(), cc)
+    rate_table, rate_config = app.shared(dv.rates_table, rates, dv.seed_documents(), cc)
     st.dataframe(rate_table, hide_index=True, width="stretch", column_config=rate_config)
 
 watch_rule = dv.watch_rule(ui.plan_info(sel.plan)["seed"])
@@ -341,7 +331,7 @@ watch = app.run("institution_watchlist", unit=unit, min_completed=int(min_comple
 if watch.empty:
     st.success(f"{unit_name}没有低于文件要求的培训机构。", icon=":material/check_circle:")
 else:
-    watch_table, watch_config = dv.watch_table(watch, cc)
+    watch_table, watch_config = app.shared(dv.watch_table, watch, cc)
     st.caption(f"{len(watch_table):,}家机构低于至少一项要求；就业率按结业满90天者计算（到期未录入按未就业计）。")
     st.dataframe(
         watch_table,
@@ -364,7 +354,7 @@ if level in ("city", "county"):
         st.caption(f"下级{child_label}没有任务目标，无法预测。")
     else:
         st.markdown(f"**下级{child_label}按截止日预计完成率排序（风险最高在前）**")
-        risk_table, risk_config = dv.risk_table(risk, child_label, cc)
+        risk_table, risk_config = app.shared(dv.risk_table, risk, child_label, cc)
         st.dataframe(
             risk_table,
             hide_index=True,

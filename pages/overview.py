@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from tracker import app, charts, ui
+from tracker import overview_view as ov
 
 sel = app.page_header("总览")
 progress = app.run("progress")
@@ -11,38 +12,25 @@ if progress.empty:
     st.warning("该计划没有可由数据计算的指标。")
     st.stop()
 series = app.run("biweekly")
-headline = ui.headline_rows(progress)
-current = series[series["period"] == series.groupby(["unit_code", "metric"])["period"].transform("max")]
+top = app.shared(ov.headline, progress, series)  # built once for everyone who sees the same figures
+headline = top["rows"]
 
 # ---- headline cards ---------------------------------------------------------------------------------
-unit_name = headline["unit_name"].iloc[0]
+unit_name = top["unit_name"]
 st.subheader(f"{unit_name} 主要指标")
 cards = st.columns(4)
-for i, row in enumerate(headline.itertuples()):
-    info = ui.metric_info(row.metric)
-    now = current[(current.unit_code == row.unit_code) & (current.metric == row.metric)]
-    change = now["increment"].iloc[0] if len(now) else None
+for i, card in enumerate(top["cards"]):
     with cards[i % 4].container(border=True):
-        st.markdown(f"**{info['label']}** {ui.status_text(row.status)}")
+        st.markdown(card["title"])
         st.metric(
             "累计完成",
-            ui.fmt_value(row.actual, info["unit"], wan=True),
+            card["value"],
             label_visibility="collapsed",
-            delta=ui.fmt_change(change, info["unit"]),
-            delta_color="off" if not change else "normal",
+            delta=card["delta"],
+            delta_color=card["delta_color"],
         )
-        if row.kind == "rate":
-            pending = getattr(row, "pending", None)
-            st.caption(
-                f"目标 ≥{ui.fmt_pct(row.target)} · 差距 {ui.fmt_pts(ui.gap_of(row.actual, row.target))}"
-                + (f" · 到期{ui.fmt_int(row.denominator)}，待核实{ui.fmt_int(pending)}" if pd.notna(pending) else "")
-            )
-        else:
-            st.caption(
-                f"目标 {ui.fmt_wan(row.target, info['unit'])} · 完成 {ui.fmt_pct(row.pct)} · "
-                f"时序 {ui.fmt_pct(row.expected_pct)} · 差距 {ui.fmt_pts(ui.gap_of(row.pct, row.expected_pct))}"
-            )
-        st.caption(f"依据：{ui.source_label(row.source)}")
+        for line in card["captions"]:
+            st.caption(line)
 
 # ---- trajectory -----------------------------------------------------------------------------------------
 st.subheader("进度轨迹")
@@ -52,15 +40,21 @@ row = headline[headline["metric"] == metric].iloc[0]
 unit_series = series[(series.unit_code == row.unit_code) & (series.metric == metric)]
 info = ui.metric_info(metric)
 if row.kind == "rate":
-    fig = charts.rate_trajectory(unit_series, row.target, f"{unit_name} · {info['label']}")
+    fig = app.shared(charts.rate_trajectory, unit_series, row.target, f"{unit_name} · {info['label']}")
 else:
     expected = app.run("expected_trajectory")
     expected = expected[expected.metric == metric]
     outlook = app.run("forecast", metric=metric)
     outlook = outlook[outlook.unit_code == row.unit_code]
     projection = ui.projection_line(outlook.iloc[0]) if len(outlook) else None
-    fig = charts.trajectory(
-        unit_series, expected, row.target, info["unit"], projection, f"{unit_name} · {info['label']}"
+    fig = app.shared(
+        charts.trajectory,
+        unit_series,
+        expected,
+        row.target,
+        info["unit"],
+        projection,
+        f"{unit_name} · {info['label']}",
     )
 st.plotly_chart(fig, width="stretch", config=ui.PLOTLY_CONFIG)
 if row.kind == "count" and len(outlook):
@@ -93,7 +87,7 @@ if lower_types:
     league = at_level[at_level.metric == league_metric]
 else:
     league = progress
-league = ui.league_table(league)
+league = app.shared(ui.league_table, league)  # built once for everyone who sees the same rows
 st.dataframe(
     league,
     height=ui.table_height(len(league)),

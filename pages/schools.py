@@ -164,7 +164,7 @@ if view == "table":
         f"时序进度 {'、'.join(sorted({ui.fmt_pct(p) for p in quota['expected_pct']}))}"
         f"（{sv.deadline_phrase(quota['deadline'].max(), quota['days_left'].max(), quota['days_past'].min())}）。"
     )
-    frame = sv.table_frame(shown)
+    frame = app.shared(sv.table_frame, shown)  # built once for everyone who sees the same rows
     picked = st.dataframe(
         frame,
         hide_index=True,
@@ -178,7 +178,7 @@ if view == "table":
     )
     rows = picked.selection.rows if picked else []
     d1, d2, d3 = st.columns([1, 1, 4])
-    download = sv.table_frame(shown, download=True)
+    download = app.shared(sv.table_frame, shown, download=True)
     notes_x = [
         f"{ui.plan_info(sel.plan)['name']}（{ui.plan_info(sel.plan)['document']}）",
         f"截至{ui.fmt_date(sel.as_of)}；时序进度按计划起止日线性推算；落后人数 = 按时序应完成 − 已取证。",
@@ -234,12 +234,14 @@ elif view == "compare":
     in_group = quota[quota["group"] == cmp_group]
     what = "完成率" if scale == "pct" else "已取证人数"
     st.plotly_chart(
-        sv.ranked_bars(in_group, f"{sv.group_name(cmp_group)}：各单位{what}（按完成率排序）", scale),
+        app.shared(sv.ranked_bars, in_group, f"{sv.group_name(cmp_group)}：各单位{what}（按完成率排序）", scale),
         width="stretch",
         config=ui.PLOTLY_CONFIG,
     )
-    st.plotly_chart(sv.spread_strip(quota, quota["expected_pct"].max()), width="stretch", config=ui.PLOTLY_CONFIG)
-    compare = sv.table_frame(sv.sort_units(in_group, "gap"), download=True)
+    st.plotly_chart(
+        app.shared(sv.spread_strip, quota, quota["expected_pct"].max()), width="stretch", config=ui.PLOTLY_CONFIG
+    )
+    compare = app.shared(sv.table_frame, sv.sort_units(in_group, "gap"), download=True)
     compare_notes = [f"截至{ui.fmt_date(sel.as_of)}；{sv.group_name(cmp_group)}各单位，差距最大（最落后）在前。"]
     if sel.demo:
         compare_notes.append(ui.DEMO_NOTE)
@@ -247,7 +249,8 @@ elif view == "compare":
     with c1:
         audit.download_button(
             "下载本组 Excel",
-            sv.to_xlsx(
+            functools.partial(  # built when clicked
+                sv.to_xlsx,
                 compare,
                 sv.group_name(cmp_group),
                 compare_notes,
@@ -266,7 +269,7 @@ elif view == "compare":
     with c2:
         audit.download_button(
             "下载本组 CSV",
-            sv.to_csv(compare),
+            functools.partial(sv.to_csv, compare),
             f"院校取证_分组比较_{cmp_group}_{sel.plan}_{sel.as_of.isoformat()}.csv",
             what="school_groups.csv",
             records=len(compare),
@@ -281,14 +284,14 @@ elif view == "compare":
     cfg = sv.column_config(st.column_config, quota["pct"].max())
     b1.markdown("**按落后人数**（按时序应完成 − 已取证）")
     b1.dataframe(
-        sv.table_frame(behind.nlargest(10, "shortfall"))[sv.BEHIND_PEOPLE_COLUMNS],
+        app.shared(sv.table_frame, behind.nlargest(10, "shortfall"))[sv.BEHIND_PEOPLE_COLUMNS],
         hide_index=True,
         placeholder="—",
         column_config=cfg,
     )
     b2.markdown("**按差距**（完成率 − 时序进度，负数为落后）")
     b2.dataframe(
-        sv.table_frame(sv.sort_units(behind, "gap").head(10))[sv.BEHIND_PCT_COLUMNS],
+        app.shared(sv.table_frame, sv.sort_units(behind, "gap").head(10))[sv.BEHIND_PCT_COLUMNS],
         hide_index=True,
         placeholder="—",
         column_config=cfg,
@@ -298,7 +301,7 @@ elif view == "compare":
 
     st.subheader("分组合计与全省目标")
     st.dataframe(
-        sv.groups_frame(groups),
+        app.shared(sv.groups_frame, groups),
         hide_index=True,
         placeholder="—",
         column_config=sv.column_config(st.column_config, groups["pct"].max()),
@@ -344,18 +347,20 @@ else:  # detail
                 + (f"，还差 **{ui.fmt_int(row.remaining)}**。" if row.remaining > 0 else "，已完成任务。")
             )
         pace = app.run("school_pace", unit=unit)
-        st.plotly_chart(sv.pace_figure(pace, row.metric, sel.as_of), width="stretch", config=ui.PLOTLY_CONFIG)
+        st.plotly_chart(
+            app.shared(sv.pace_figure, pace, row.metric, sel.as_of), width="stretch", config=ui.PLOTLY_CONFIG
+        )
 
     detail = app.run("school_detail_certs", unit=unit)
     if detail.empty:
         st.info("截至当日，该单位还没有计入任务的毕业生取证记录。")
     else:
         st.caption("以下按每人首次计入任务的那张证书统计（毕业年度学生，一人只计一次）。")
-        st.plotly_chart(sv.breakdown_bars(detail, "month"), width="stretch", config=ui.PLOTLY_CONFIG)
+        st.plotly_chart(app.shared(sv.breakdown_bars, detail, "month"), width="stretch", config=ui.PLOTLY_CONFIG)
         c1, c2, c3 = st.columns(3)
-        c1.plotly_chart(sv.breakdown_bars(detail, "level"), width="stretch", config=ui.PLOTLY_CONFIG)
-        c2.plotly_chart(sv.breakdown_bars(detail, "major"), width="stretch", config=ui.PLOTLY_CONFIG)
-        c3.plotly_chart(sv.breakdown_bars(detail, "occupation"), width="stretch", config=ui.PLOTLY_CONFIG)
+        c1.plotly_chart(app.shared(sv.breakdown_bars, detail, "level"), width="stretch", config=ui.PLOTLY_CONFIG)
+        c2.plotly_chart(app.shared(sv.breakdown_bars, detail, "major"), width="stretch", config=ui.PLOTLY_CONFIG)
+        c3.plotly_chart(app.shared(sv.breakdown_bars, detail, "occupation"), width="stretch", config=ui.PLOTLY_CONFIG)
 
     st.subheader("院校定向培训")
     directed = app.run("school_directed", unit=unit)
@@ -398,7 +403,7 @@ else:  # detail
             )
         school = unit_label[unit].split("（")[0]
         if (quota.loc[quota["unit_code"] == unit, "group"] == "city_education_bureau").any():
-            st.plotly_chart(sv.directed_figure(directed), width="stretch", config=ui.PLOTLY_CONFIG)
+            st.plotly_chart(app.shared(sv.directed_figure, directed), width="stretch", config=ui.PLOTLY_CONFIG)
             st.caption("市教育局不是举办培训的学校：本市学校开展的定向培训计入全省合计，不单列到教育局。")
         else:
             share = 100 * school_now / province_now if province_now else None
@@ -412,5 +417,7 @@ else:  # detail
                 help="结业的院校定向培训中培训机构（school_name）为本单位的人数；任务是全省3万人，不分解到院校。",
             )
             g1, g2 = st.columns([3, 2])
-            g1.plotly_chart(sv.directed_figure(directed), width="stretch", config=ui.PLOTLY_CONFIG)
-            g2.plotly_chart(sv.directed_school_figure(directed, school), width="stretch", config=ui.PLOTLY_CONFIG)
+            g1.plotly_chart(app.shared(sv.directed_figure, directed), width="stretch", config=ui.PLOTLY_CONFIG)
+            g2.plotly_chart(
+                app.shared(sv.directed_school_figure, directed, school), width="stretch", config=ui.PLOTLY_CONFIG
+            )

@@ -71,11 +71,20 @@ def demo_runner(tmp_path_factory) -> Runner:
     return built(Runner(folder))
 
 
+def with_definition(runner: Runner):
+    """A cursor that also has the point-in-time definition (subsidy_priced_at: tests/reference/…/definition.sql)."""
+    cur = runner.cursor()
+    if not getattr(runner, "_definition_loaded", False):
+        cur.execute((REFERENCE / "definition.sql").read_text(encoding="utf-8"))
+        runner._definition_loaded = True
+    return cur
+
+
 def reference(runner: Runner, name: str, params: dict) -> pd.DataFrame:
     """The query of commit 684347b, reading the memo of the point-in-time definition for (plan, as_of)."""
     query = parse_query_file(REFERENCE / f"{name}.sql")
     bound = runner.bind(query, params)
-    cur = runner.cursor()
+    cur = with_definition(runner)
     key = (bound["plan"], bound["as_of"])
     if getattr(runner, "_reference_memo", None) != key:
         cur.execute(
@@ -146,7 +155,7 @@ def test_issue_12_subsidy_queries_equal_the_point_in_time_definition_on_a_demo(d
 def test_issue_12_priced_records_equal_the_definition_day_by_day_through_the_changes(hand_runner):
     """Every record's amount, reason, class rate and offline share as of each day of 2023 (segments hold from a
     change to the next), for the province 2023 plan and Liulin's."""
-    cur = hand_runner.cursor()
+    cur = with_definition(hand_runner)
     day = dt.date(2023, 1, 1)
     while day <= dt.date(2023, 12, 31):
         for plan in ("sx-train-2023", "liulin-2023"):
@@ -190,12 +199,20 @@ def test_issue_12_subsidy_queries_keep_no_per_request_tables(hand_runner):
 
 
 def test_issue_12_subsidy_aggregates_are_version_aggregates(demo_runner):
-    names = {a.name for a in demo_runner.aggregates}
-    assert {
+    subsidy = {a.name for a in demo_runner.aggregates if a.name.startswith("subsidy_")}
+    assert subsidy == {
+        "subsidy_training_inputs",
+        "subsidy_certificate_inputs",
         "subsidy_platform_shares",
+        "subsidy_platform_tier_changes",
+        "subsidy_certified_dates",
+        "subsidy_class_timeline",
         "subsidy_segments",
         "subsidy_segment_totals",
         "subsidy_institution_names",
-    } <= names
-    files = sorted(p.name for p in (demo_runner.data_dir / ".cache").glob("agg-subsidy_*.parquet"))
-    assert len(files) == 4
+    }
+    cache = demo_runner.data_dir / ".cache"
+    files = {p.name.rsplit("-", 1)[0].removeprefix("agg-") for p in cache.glob("agg-subsidy_*.parquet")}
+    assert files == subsidy - {"subsidy_segments"}
+    # the segments are priced part by part of the persons: a folder of parts (a 20,000-row demo: one part)
+    assert [p.name for p in cache.glob("agg-subsidy_segments-*/*.parquet")] == ["part-0000-of-0001.parquet"]

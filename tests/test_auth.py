@@ -70,6 +70,30 @@ def test_passwords_are_stored_as_argon2_hashes_only(users_file):
     assert users.authenticate("nobody", "liulin-pass-1", users_file) is None
 
 
+def test_hashes_are_argon2id_at_the_owasp_minimum_and_old_ones_are_renewed_on_sign_in(tmp_path):
+    """#12: argon2id at m = 19 MiB, t = 2, p = 1 (OWASP); a hash made with argon2-cffi's defaults (64 MiB, t = 3,
+    4 lanes) still signs in and is rewritten with the current parameters; a wrong password rewrites nothing."""
+    from argon2 import PasswordHasher
+
+    path = tmp_path / "users.json"
+    users.add("liulin", "county", "141125", "liulin-pass-1", None, path)
+    users.add("lvliang", "city", "141100", "lvliang-pass-1", None, path)
+    assert "$m=19456,t=2,p=1$" in json.loads(path.read_text(encoding="utf-8"))["users"]["liulin"]["hash"]
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    raw["users"]["liulin"]["hash"] = PasswordHasher().hash("liulin-pass-1")  # the old defaults
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    old = raw["users"]["liulin"]["hash"]
+    assert "$m=65536,t=3,p=4$" in old
+    assert users.authenticate("liulin", "wrong-pass-1", path) is None
+    assert json.loads(path.read_text(encoding="utf-8"))["users"]["liulin"]["hash"] == old
+    assert users.authenticate("liulin", "liulin-pass-1", path).unit == "141125"
+    after = json.loads(path.read_text(encoding="utf-8"))["users"]
+    assert "$m=19456,t=2,p=1$" in after["liulin"]["hash"] and after["liulin"]["hash"] != old
+    assert after["lvliang"]["hash"] == raw["users"]["lvliang"]["hash"]  # the others are left as they were
+    assert users.authenticate("liulin", "liulin-pass-1", path).role == "county"
+    assert users.authenticate("lvliang", "lvliang-pass-1", path).unit == "141100"
+
+
 @pytest.mark.parametrize(
     "entry",
     [

@@ -452,8 +452,18 @@ def test_page_renders_on_demo_data_with_demo_notice_and_matching_total(demo_data
     records = Runner(demo_data).run("subsidy_records", plan="sx-train-2023", as_of=as_of, limit=1_000_000)
     assert at.metric[0].value == sv.fmt_card(records["amount"].sum())
     assert "（示例）" not in at.metric[1].label  # the province's allocation is 003's own figure
-    assert len(at.get("plotly_chart")) >= 3
-    assert len(at.get("download_button")) >= 4
+    # only the open tab is built (#12): each tab, opened by its link (?tab=…), draws its chart and downloads
+    charts, downloads = len(at.get("plotly_chart")), len(at.get("download_button"))
+    assert charts == 1 and downloads == 2  # 按地区/机构: entitled by line, table downloads
+    for tab in ("支出进度", "不能补贴的记录", "记录明细"):
+        at.query_params["tab"] = tab
+        at.run()
+        assert not at.exception
+        assert at.metric[0].value == sv.fmt_card(records["amount"].sum())
+        charts += len(at.get("plotly_chart"))
+        downloads += len(at.get("download_button"))
+    assert charts >= 3
+    assert downloads >= 4
 
 
 def test_page_on_a_county_plan_marks_nothing_as_example(runner, monkeypatch):

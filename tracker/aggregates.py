@@ -26,7 +26,7 @@ from functools import partial
 from pathlib import Path
 
 Progress = Callable[[float, str], None]
-ROWS_PER_PART = 1_000_000  # settings [duckdb] rows_per_part
+ROWS_PER_PART = 250_000  # settings [duckdb] rows_per_part
 _PLAN_ID = re.compile(r"[A-Za-z0-9_.-]+")
 
 
@@ -71,7 +71,8 @@ def piece_file(piece: str) -> str:
 
 def part_pieces(rows: int, rows_per_part: int) -> list[str]:
     """The parts a split-by-person aggregate is built in for an extract of ``rows`` rows."""
-    parts = max(1, -(-rows // max(1, rows_per_part)))
+    # at most 1,024 parts: persons fall in 1,024 buckets (person_bucket, queries/models/60_subsidy.sql)
+    parts = min(1024, max(1, -(-rows // max(1, rows_per_part))))
     return [f"{k}/{parts}" for k in range(parts)]
 
 
@@ -98,13 +99,21 @@ def build(folder: Path, progress: Progress | None = None, queries_dir: Path | No
 
     say = progress or (lambda f, m: None)
     runner = Runner(folder, queries_dir=queries_dir or QUERIES_DIR, building=True)
-    steps: list[tuple[str, Callable[[], None]]] = [(p, partial(runner.materialize, p)) for p in runner.plans]
-    for agg in runner.aggregates:
+
+    def steps_of(agg: Aggregate) -> list[tuple[str, Callable[[], None]]]:
         if agg.split_by is None:
-            steps.append((agg.name, partial(runner.build_aggregate, agg.name)))
-        else:
-            pieces = runner.aggregate_pieces(agg.name)
-            steps += [(f"{agg.name}（{p}）", partial(runner.build_aggregate, agg.name, p)) for p in pieces]
+            return [(agg.name, partial(runner.build_aggregate, agg.name))]
+        pieces = runner.aggregate_pieces(agg.name)
+        return [(f"{agg.name}（{p}）", partial(runner.build_aggregate, agg.name, p)) for p in pieces]
+
+    # the aggregates the models read first (the first counts may read them), then every plan's first counts, then
+    # the others, in file order
+    steps: list[tuple[str, Callable[[], None]]] = []
+    for agg in (a for a in runner.aggregates if a.name in runner.read_by_models):
+        steps += steps_of(agg)
+    steps += [(p, partial(runner.materialize, p)) for p in runner.plans]
+    for agg in (a for a in runner.aggregates if a.name not in runner.read_by_models):
+        steps += steps_of(agg)
     for k, (name, step) in enumerate(steps):
         say(k / max(1, len(steps)), f"正在计算汇总数据：{name}（{k + 1}/{len(steps)}）")
         step()

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import os
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from tracker import ROOT, auth, ui
 from tracker.audit import AuditError
 from tracker.query import QueryError, Runner, get_runner
 from tracker.scope import OPEN, Scope, ScopedRunner, ScopeError
+from tracker.shared import collector, shared
 from tracker.store import DataError, has_extracts, is_demo, mark_demo, resolve_data_dir
 
 DEFAULT_PLAN = "liulin-2023"
@@ -141,8 +143,9 @@ def _to_url(key: str, value: str) -> None:
     st.session_state[f"_url_{key}"] = value
 
 
-def data_freshness(folder: Path, latest: dt.date) -> str:
-    """数据版本、导入时间、最新录入日期 — shown on every page."""
+def data_freshness(folder: Path, latest: dt.date, version: str | None = None) -> str:
+    """数据版本、导入时间、最新录入日期 — shown on every page (``version``, the runner's data version, keys it when
+    shared: the folder's active version and its row counts are read once per version, not on every page view)."""
     from tracker.ingest import version_info
 
     info = version_info(folder)
@@ -201,7 +204,7 @@ def sidebar() -> ui.Selection:
         info = ui.plan_info(plan)
         st.caption(f"{info['document']}\n\n计划期：{ui.fmt_date(info['start'])} 至 {ui.fmt_date(info['deadline'])}")
         st.divider()
-        st.caption(data_freshness(r.data_dir, latest))
+        st.caption(shared(data_freshness, r.data_dir, latest, version=version))
         demo = is_demo(r.data_dir)
     if isinstance(as_of, tuple):  # date_input may return a tuple while the user is editing
         as_of = as_of[0] if as_of else latest
@@ -257,6 +260,7 @@ def start() -> Any:
     """Page config, demo-data bootstrap, the sidebar selection and the navigation (returns the page to run)."""
     st.set_page_config(page_title="技能山西 目标进度", page_icon=str(ROOT / "assets" / "icon.png"), layout="wide")
     hide_main_menu()
+    collector()
     scope = auth.gate()
     ensure_data()
     st.session_state["selection"] = sidebar()
@@ -336,6 +340,22 @@ def selection() -> ui.Selection:
     return st.session_state["selection"]
 
 
+_ASKING: dict[tuple, threading.Lock] = {}
+_ASKING_GUARD = threading.Lock()
+
+
+def _one_at_a_time(name: str, params: dict[str, Any], scope: Any) -> threading.Lock:
+    """The lock of one question (query, parameters, scope): sessions asking what another session is computing
+    wait for its answer (then found in the runner's cache) instead of computing it again beside it — 20 officials
+    opening 总览 at 9:00 on a fresh server run its queries once, not 20 times at once. Only a lock: what is
+    answered never depends on it."""
+    key = (name, tuple(sorted((k, repr(v)) for k, v in params.items())), repr(getattr(scope, "key", scope)))
+    with _ASKING_GUARD:
+        if len(_ASKING) > 10_000:  # forgotten questions (a held lock stays with its holder)
+            _ASKING.clear()
+        return _ASKING.setdefault(key, threading.Lock())
+
+
 def run(name: str, **params: Any) -> pd.DataFrame:
     """Run a named query for the current selection; a problem is shown on the page, never a traceback."""
     sel = selection()
@@ -344,8 +364,10 @@ def run(name: str, **params: Any) -> pd.DataFrame:
         params.setdefault("as_of", sel.as_of)
     if "plan" in accepted:
         params.setdefault("plan", sel.plan)
+    r = runner()
     try:
-        return runner().run(name, **params)
+        with _one_at_a_time(name, params, getattr(r, "scope", OPEN)):
+            return r.run(name, **params)
     except ScopeError as exc:
         st.error(str(exc), icon=":material/block:")
         st.stop()

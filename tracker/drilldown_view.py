@@ -270,6 +270,29 @@ def map_frame(progress: pd.DataFrame, metric: str, metric_unit: str) -> pd.DataF
     return frame
 
 
+def map_figure(
+    map_df: pd.DataFrame, map_level: str, colour: str, unit: str, unit_type: str, units: pd.DataFrame
+) -> go.Figure:
+    """The map of ``map_frame`` coloured by ``colour`` (MAP_SCALES), the unit looked at outlined and the view fitted
+    to its surroundings (built once per data and choice for every session: pages call it through app.shared)."""
+    from tracker import geo
+
+    value_col, label, scale = MAP_SCALES[colour]
+    return geo.choropleth(
+        map_df,
+        map_level,
+        value_col,
+        color_label=label,
+        scale=scale,
+        hover=MAP_HOVER,
+        highlight=[unit] if map_level == unit_type else [],
+        outline_cities=[unit] if unit_type == "city" else [],
+        focus=map_focus(units, unit, unit_type),
+        missing_label="无任务" if colour != "actual" else "无数据",
+        height=480,
+    )
+
+
 def map_caption(colour: str, map_level: str, outlined: bool) -> str:
     return (
         ("红色低于时序进度、绿色超过；" if colour == "gap" else "")

@@ -200,13 +200,30 @@ class Runner:
         self.aggregates = list_aggregates(queries_dir)
         self._built: dict[str, set[str]] = {}
         self._aggregate_locks: dict[tuple[str, str], threading.Lock] = {}
+        self._aggregate_keys: dict[str, str] = {}
         self.plans = plan_ids(reference_dir)
-        # what the materialised aggregates depend on besides the data: the plan library, models and aggregates
+        # what the materialised aggregates depend on besides the data: the plan library, the models and the aggregates
+        # the models read (first counts); each aggregate's file adds its own SQL and that of the aggregates it names
+        # (_aggregate_keys), so a new or changed aggregate does not rebuild the others
+        models = sorted((queries_dir / "models").glob("*.sql"))
+        models_text = strip_comments("".join(f.read_text(encoding="utf-8") for f in models))
+        read_by_models = {a.name for a in self.aggregates if re.search(rf"\b{a.name}\b", models_text)}
+        self.read_by_models = read_by_models  # built before the first counts, which read them
         digest = hashlib.sha1()
-        sql_files = sorted((queries_dir / "models").glob("*.sql")) + sorted((queries_dir / "aggregates").glob("*.sql"))
-        for f in sorted(reference_dir.glob("*.csv")) + sql_files:
+        for f in sorted(reference_dir.glob("*.csv")) + models:
             digest.update(f.name.encode() + f.read_bytes())
+        for agg in self.aggregates:
+            if agg.name in read_by_models:
+                digest.update(agg.name.encode() + agg.sql.encode())
         self._fingerprint = digest.hexdigest()
+
+        for agg in self.aggregates:
+            named = {a.name for a in self.aggregates if re.search(rf"\b{a.name}\b", strip_comments(agg.sql))}
+            own = hashlib.sha1(self._fingerprint.encode())
+            for other in self.aggregates:
+                if other.name in named | {agg.name}:
+                    own.update(other.name.encode() + other.sql.encode())
+            self._aggregate_keys[agg.name] = own.hexdigest()
 
     # -- data version ------------------------------------------------------------------------
     def version(self) -> str:
@@ -298,7 +315,9 @@ class Runner:
         """An aggregate's file (a split aggregate's piece: a file in the aggregate's folder), keyed by the tables'
         content, the plan library, the models and the aggregates' SQL."""
         key = content if content is not None else content_key(folder)
-        digest = hashlib.sha1(f"{key}|{self._fingerprint}|{name}".encode()).hexdigest()[:16]
+        digest = hashlib.sha1(f"{key}|{self._aggregate_keys.get(name, self._fingerprint)}|{name}".encode()).hexdigest()[
+            :16
+        ]
         if piece is None:
             return folder / ".cache" / f"agg-{name}-{digest}.parquet"
         return folder / ".cache" / f"agg-{name}-{digest}" / piece_file(piece)

@@ -323,6 +323,17 @@ def headline_rows(progress: pd.DataFrame) -> pd.DataFrame:
     return rows.assign(_rate=rows["kind"] == "rate").sort_values(["_rate", "position"]).drop(columns="_rate")
 
 
+SHOWN_ROWS = 300  # rows of a long table sent to the browser; the download holds them all (issue #12)
+
+
+def first_rows(frame: pd.DataFrame, what: str = "行", n: int = SHOWN_ROWS) -> tuple[pd.DataFrame, str | None]:
+    """A long table's first ``n`` rows (tables are sorted most important first) and a note saying so, or the table
+    itself and None: a page never ships thousands of rows to the browser."""
+    if len(frame) <= n:
+        return frame, None
+    return frame.head(n), f"表中为前{n:,}{what}（共{len(frame):,}{what}）；下载可得全部。"
+
+
 def table_height(rows: int, max_height: int = 1088) -> int:
     """A dataframe height that shows every row (38 px header + 35 px a row), up to max_height pixels."""
     return min(38 + 35 * rows, max_height)

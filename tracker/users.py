@@ -13,8 +13,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import logging
 import os
-from dataclasses import asdict, dataclass
+import threading
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -41,7 +43,28 @@ ROLES: dict[str, tuple[str, str | None]] = {
 }
 ROLE_BY_LABEL = {label: role for role, (label, _) in ROLES.items()}
 
-_HASHER = PasswordHasher()  # argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile)
+# argon2id at OWASP's minimum (m = 19 MiB, t = 2, p = 1) unless [auth] says otherwise: argon2-cffi's defaults
+# (64 MiB, t = 3, 4 lanes) cost ≈ 0.18 CPU s a sign-in, and 20 people signing in at 9:00 on a 2-core office server
+# queued behind each other's hashes (issue #12). Hashes made with other parameters still verify; a successful
+# sign-in rewrites such a hash with the current parameters (check_needs_rehash).
+HASH_MEMORY_KIB = 19 * 1024
+HASH_TIME_COST = 2
+HASH_PARALLELISM = 1
+
+
+def hasher() -> PasswordHasher:
+    """The argon2id hasher of this server: OWASP's minimum, or ``[auth] hash_memory_kib / hash_time_cost /
+    hash_parallelism`` of the settings file."""
+    return PasswordHasher(
+        time_cost=int(settings.get("auth", "hash_time_cost", HASH_TIME_COST)),
+        memory_cost=int(settings.get("auth", "hash_memory_kib", HASH_MEMORY_KIB)),
+        parallelism=int(settings.get("auth", "hash_parallelism", HASH_PARALLELISM)),
+    )
+
+
+_HASHER = hasher()
+_REHASH_LOCK = threading.Lock()
+_log = logging.getLogger("tracker")
 
 
 class UsersError(Exception):
@@ -248,13 +271,45 @@ def verify(user: User, password: str) -> bool:
 _DUMMY_HASH = _HASHER.hash("not-a-user-password")
 
 
+def needs_rehash(user: User) -> bool:
+    """The user's hash was made with other argon2 parameters than this server's (e.g. argon2-cffi's defaults)."""
+    try:
+        return bool(user.hash) and _HASHER.check_needs_rehash(user.hash)
+    except InvalidHashError:
+        return False
+
+
+def rehash(user: User, password: str, path: Path) -> User:
+    """The user's hash made again with this server's parameters and written back to the users file (one writer at
+    a time in this process; the file is re-read first so a change made meanwhile is kept)."""
+    with _REHASH_LOCK:
+        users = dict(load(path))
+        current = users.get(user.name)
+        if current is None or current.hash != user.hash:  # removed or changed meanwhile: leave it as it is
+            return current or user
+        users[user.name] = replace(current, hash=_HASHER.hash(password))
+        _save(users, path)
+        return users[user.name]
+
+
 def authenticate(name: str, password: str, path: Path | None = None) -> User | None:
-    """The user when name and password match; an unknown name costs the same hashing time as a known one."""
+    """The user when name and password match; an unknown name costs the same hashing time as a known one.
+
+    A hash made with other parameters is rewritten with the current ones on success (a failure to write it only
+    leaves the old hash, which still verifies)."""
+    path = path or users_path()
     user = load(path).get(name)
     if user is None:
         verify(User(name, "analyst", hash=_DUMMY_HASH), password)
         return None
-    return user if verify(user, password) else None
+    if not verify(user, password):
+        return None
+    if path is not None and needs_rehash(user):
+        try:
+            user = rehash(user, password, path)
+        except OSError as exc:
+            _log.warning("users file %s: hash of %s not renewed: %s", path, name, exc)
+    return user
 
 
 def by_identity(identity: dict[str, Any], path: Path | None = None) -> User | None:

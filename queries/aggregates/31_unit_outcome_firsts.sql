@@ -12,6 +12,7 @@ WITH window_trainings AS (
            t.passed, t.employed
     FROM plans AS p
     JOIN completed_training AS t ON t.end_date BETWEEN p.start AND p.deadline
+    WHERE p.plan_id = $plan  -- built plan by plan (each plan one step, in bounded memory)
 ),
 county_outcomes AS (
     SELECT plan_id, county_code, person_id,

@@ -12,6 +12,7 @@ WITH window_trainings AS (
     SELECT p.plan_id, t.county_code, t.institution_id, t.person_id, t.training_type, t.end_date, t.passed, t.employed
     FROM plans AS p
     JOIN completed_training AS t ON t.end_date BETWEEN p.start AND p.deadline
+    WHERE p.plan_id = $plan  -- built plan by plan (each plan one step, in bounded memory)
 ),
 county_firsts AS NOT MATERIALIZED (
     SELECT plan_id, county_code, institution_id, person_id,

@@ -62,14 +62,16 @@ WHERE cert_type IN ('qualification', 'skill_level', 'special_ability', 'special_
 CREATE OR REPLACE MACRO outcome_due_on(p_end_date) AS CAST(p_end_date + 90 AS DATE);
 
 -- New skilled talent: a person's first certificate of a skilled type in the whole history (CONTRACT §1)
-CREATE OR REPLACE VIEW first_skilled_certificate AS
+-- (version aggregate first_skilled_certificate, queries/aggregates/10: every plan's first counts read it)
+CREATE OR REPLACE VIEW first_skilled_certificate_rows AS
 SELECT person_id, county_code, issue_date
 FROM certificates
 WHERE cert_type IN ('qualification', 'skill_level', 'special_operation', 'special_equipment')
 QUALIFY row_number() OVER (PARTITION BY person_id ORDER BY issue_date, cert_id) = 1;
 
 -- New high-skilled talent: a person's first certificate at skill level ≤ 3 (高级工 or above)
-CREATE OR REPLACE VIEW first_high_skilled_certificate AS
+-- (version aggregate first_high_skilled_certificate, queries/aggregates/10)
+CREATE OR REPLACE VIEW first_high_skilled_certificate_rows AS
 SELECT person_id, county_code, issue_date
 FROM certificates
 WHERE skill_level <= 3
@@ -188,12 +190,15 @@ certified_in_window AS (
     GROUP BY ALL
 ),
 trained_and_certified AS (
-    -- … and trained (completed) within it: counts from the later of the two
+    -- … and trained (completed) within it: counts from the later of the two. Per county and person category the
+    -- earliest completion decides (the later of it and the certificate is the earliest such date), so a person with
+    -- several completions is one fact there, before the four metrics fan out.
     SELECT ci.plan_id, ci.start, ci.deadline, t.county_code, t.person_category, t.person_id,
-           greatest(t.end_date, ci.first_issue_date) AS event_date
+           greatest(min(t.end_date), any_value(ci.first_issue_date)) AS event_date
     FROM certified_in_window AS ci
     JOIN completed_training AS t
       ON t.person_id = ci.person_id AND t.end_date BETWEEN ci.start AND ci.deadline
+    GROUP BY ci.plan_id, ci.start, ci.deadline, t.county_code, t.person_category, t.person_id
 ),
 trained_certified AS (
     SELECT w.plan_id, w.metric, 'value' AS part, tc.county_code, NULL AS school_unit, tc.person_id AS person_key,

@@ -21,9 +21,9 @@ CREATE OR REPLACE TABLE unit_first_counts (
     persons BIGINT
 );
 
--- unit_first_counts_of: unit_person_first counted by first date, for one plan. Rolled up from the counties:
--- a person's first date in a city is their first date in its counties, in the province their first date
--- anywhere; most persons count in one city only, so only the others are grouped per city again.
+-- unit_first_counts_of: unit_person_first counted by first date, for one plan. Rolled up from one grouping per
+-- person: a person counted in one county only (most) has the same first date in that county, its city and the
+-- province; only the few counted in several counties are grouped per county and city again.
 CREATE OR REPLACE MACRO unit_first_counts_of(p_plan) AS TABLE
 WITH plan_facts AS MATERIALIZED (
     SELECT metric, part, county_code, school_unit, person_key, event_date
@@ -33,28 +33,36 @@ WITH plan_facts AS MATERIALIZED (
 counties AS (
     SELECT code AS county_code, parent_code AS city_code FROM regions WHERE level = 'county'
 ),
-county_first AS MATERIALIZED (
+person_first AS MATERIALIZED (
+    SELECT metric, part, person_key, min(event_date) AS first_date,
+           min(county_code) AS county_code, min(county_code) <> max(county_code) AS several_counties
+    FROM plan_facts
+    WHERE county_code IN (SELECT county_code FROM counties)
+    GROUP BY ALL
+),
+several_county_first AS MATERIALIZED (
+    -- the few counted in several counties: their first date in each county
     SELECT f.metric, f.part, f.county_code, c.city_code, f.person_key, min(f.event_date) AS first_date
     FROM plan_facts AS f
     JOIN counties AS c USING (county_code)
+    SEMI JOIN (SELECT metric, part, person_key FROM person_first WHERE several_counties) AS p
+        USING (metric, part, person_key)
     GROUP BY ALL
 ),
-person_first AS MATERIALIZED (
-    SELECT metric, part, person_key, min(first_date) AS first_date,
-           min(city_code) AS city_code, min(city_code) <> max(city_code) AS several_cities
-    FROM county_first
-    GROUP BY ALL
+county_first AS (
+    SELECT metric, part, county_code, first_date FROM person_first WHERE NOT several_counties
+    UNION ALL
+    SELECT metric, part, county_code, first_date FROM several_county_first
 ),
 city_first AS (
-    SELECT metric, part, city_code, first_date
-    FROM person_first
-    WHERE NOT several_cities
+    SELECT p.metric, p.part, c.city_code, p.first_date
+    FROM person_first AS p
+    JOIN counties AS c USING (county_code)
+    WHERE NOT p.several_counties
     UNION ALL
-    SELECT c.metric, c.part, c.city_code, min(c.first_date)
-    FROM county_first AS c
-    SEMI JOIN (SELECT metric, part, person_key FROM person_first WHERE several_cities) AS p
-        USING (metric, part, person_key)
-    GROUP BY c.metric, c.part, c.city_code, c.person_key
+    SELECT metric, part, city_code, min(first_date)
+    FROM several_county_first
+    GROUP BY metric, part, city_code, person_key
 ),
 school_first AS (
     SELECT metric, part, school_unit, min(event_date) AS first_date

@@ -52,7 +52,7 @@ share_series AS (
 SELECT * FROM share_series;
 
 -- The completions each pricing start sees (see subsidy_segment_series_of below: priced_from), of the persons of part
--- p_part of p_parts (hash(person_id) % p_parts; 0 of 1: everyone)
+-- p_part of p_parts (in_person_part, 60_subsidy.sql; 0 of 1: everyone)
 CREATE OR REPLACE MACRO subsidy_completions_of(p_part, p_parts) AS TABLE
 WITH pricing_starts AS (
     SELECT DATE '0001-01-01' AS priced_from
@@ -61,14 +61,14 @@ WITH pricing_starts AS (
 ),
 completions_all AS (
     SELECT
-        t.*,
+        t.* EXCLUDE (person_bucket),
         CAST(ceil(t.hours / 8.0) AS INTEGER) AS days,
         year(t.start_date)                   AS start_year,
         year(t.end_date)                     AS end_year,
         -- the earliest start among the person's completions on this line ending in this calendar year (cap partition)
         min(t.start_date) OVER (PARTITION BY t.person_id, t.training_type, year(t.end_date)) AS partition_first_start
-    FROM completed_training AS t
-    WHERE hash(t.person_id) % p_parts = p_part
+    FROM subsidy_training_inputs AS t
+    WHERE in_person_part(t.person_bucket, p_part, p_parts)
 )
 -- all of them once (0001-01-01); from a plan's pricing start, only the partitions it changes (their classes and
 -- repeat years started before it, so they are all in here)
@@ -98,7 +98,7 @@ FROM class_completions
 WINDOW class_order AS (PARTITION BY priced_from, institution_id, occupation, start_date, training_type ORDER BY end_date);
 
 -- Every completed training and certificate priced once per data version, as segments over the as-of date
--- The pricing of 60_subsidy.sql (subsidy_training_priced / subsidy_certificates_priced, the definition) depends on the
+-- The point-in-time pricing (tests/reference/subsidy_684347b/definition.sql, the definition) depends on the
 -- as-of date D only through dates: a record exists from its own date; an outcome is due 90 days after end_date; a
 -- class's completers and their dues, a certificate naming the training, a bonus certificate, an earlier repeat and a
 -- platform's offline tier each start to count on a date. So each record is priced at every date where one of these
@@ -110,6 +110,43 @@ WINDOW class_order AS (PARTITION BY priced_from, institution_id, occupation, sta
 -- year long), or to records in the same person-line-year cap as such a record. Segments are priced once over every
 -- completion (priced_from = 0001-01-01, valid for a plan when the cap partition's first start year, first_start_year,
 -- is not before its pricing start's year), and again for each plan's pricing start for just the records it touches.
+-- The dates where a platform-year's offline share crosses a tier threshold (003 四(四): the tier, not the share, changes
+-- an amount), over every platform (version aggregate subsidy_platform_tier_changes)
+CREATE OR REPLACE VIEW subsidy_platform_tier_change_series AS
+WITH online_tier_thresholds AS (
+    SELECT DISTINCT min_offline_share FROM subsidy_rules WHERE kind = 'online_tier'
+),
+platform_tiers AS (
+    -- how many tier thresholds a platform-year's share reaches from each share_from (before its first row: share 0)
+    SELECT
+        p.institution_id, p.end_year, p.share_from,
+        count(t.min_offline_share) AS tier_no,
+        (SELECT count(*) FROM online_tier_thresholds WHERE 0 >= min_offline_share - 1e-12) AS tier_at_zero
+    FROM subsidy_platform_shares AS p
+    LEFT JOIN online_tier_thresholds AS t ON p.offline_share >= t.min_offline_share - 1e-12
+    GROUP BY ALL
+),
+platform_tier_changes AS (
+    -- the dates where a platform-year's share crosses a tier threshold (the tier, not the share, changes an amount)
+    SELECT institution_id, end_year, share_from AS changed_on
+    FROM (
+        SELECT
+            *,
+            lag(tier_no, 1, tier_at_zero) OVER (PARTITION BY institution_id, end_year ORDER BY share_from) AS tier_before
+        FROM platform_tiers
+    )
+    WHERE tier_no <> tier_before
+)
+SELECT * FROM platform_tier_changes;
+
+-- 000: 80 % once the trainee is certified: passed, or from the first certificate that names the training; keyed by
+-- the training's person bucket (a certificate may name another person's training), so a part reads its own rows
+CREATE OR REPLACE VIEW subsidy_certified_date_series AS
+SELECT t.person_bucket, c.training_record_id AS record_id, min(c.issue_date) AS certified_on
+FROM subsidy_certificate_inputs AS c
+JOIN subsidy_training_inputs AS t ON t.record_id = c.training_record_id
+GROUP BY ALL;
+
 -- Priced per part of the persons (p_part of p_parts, by hash(person_id)): a record's price depends on its person's
 -- other records and certificates, its class (subsidy_class_timeline, over everyone) and its platform's share
 -- (subsidy_platform_shares), so the version aggregate is built part by part in bounded memory.
@@ -158,18 +195,17 @@ standard_amounts AS MATERIALIZED (
     LEFT JOIN rule_of_record AS r USING (record_id)
 ),
 certified_dates AS (
-    -- 000: 80 % once the trainee is certified: passed, or from the first certificate that names the training
-    SELECT training_record_id AS record_id, min(issue_date) AS certified_on
-    FROM certificates
-    WHERE training_record_id IN (SELECT record_id FROM completions_all)
-    GROUP BY ALL
+    SELECT record_id, certified_on
+    FROM subsidy_certified_dates
+    WHERE in_person_part(person_bucket, p_part, p_parts)
 ),
 bonus_dates AS (
     -- 000 (十四): the first skill certificate in the training's occupation from start_date to bonus_within_days after end_date
     SELECT s.record_id, min(x.issue_date) AS bonus_on
     FROM standard_amounts AS s
-    JOIN certificates AS x
-      ON x.person_id = s.person_id AND x.occupation = s.occupation
+    JOIN subsidy_certificate_inputs AS x
+      ON in_person_part(x.person_bucket, p_part, p_parts)  -- the same person: the same part
+     AND x.person_id = s.person_id AND x.occupation = s.occupation
      AND x.cert_type IN ('qualification', 'skill_level')
      AND x.issue_date BETWEEN s.start_date AND s.end_date + s.bonus_within_days
     WHERE s.bonus_amount IS NOT NULL
@@ -193,29 +229,8 @@ repeat_dates AS (
 class_timeline AS (
     SELECT * FROM subsidy_class_timeline
 ),
-online_tier_thresholds AS (
-    SELECT DISTINCT min_offline_share FROM subsidy_rules WHERE kind = 'online_tier'
-),
-platform_tiers AS (
-    -- how many tier thresholds a platform-year's share reaches from each share_from (before its first row: share 0)
-    SELECT
-        p.institution_id, p.end_year, p.share_from,
-        count(t.min_offline_share) AS tier_no,
-        (SELECT count(*) FROM online_tier_thresholds WHERE 0 >= min_offline_share - 1e-12) AS tier_at_zero
-    FROM subsidy_platform_shares AS p
-    LEFT JOIN online_tier_thresholds AS t ON p.offline_share >= t.min_offline_share - 1e-12
-    GROUP BY ALL
-),
 platform_tier_changes AS (
-    -- the dates where a platform-year's share crosses a tier threshold (the tier, not the share, changes an amount)
-    SELECT institution_id, end_year, share_from AS changed_on
-    FROM (
-        SELECT
-            *,
-            lag(tier_no, 1, tier_at_zero) OVER (PARTITION BY institution_id, end_year ORDER BY share_from) AS tier_before
-        FROM platform_tiers
-    )
-    WHERE tier_no <> tier_before
+    SELECT * FROM subsidy_platform_tier_changes
 ),
 window_keys AS (
     -- a record's class and repeat year read the pricing start only when they began before it
@@ -261,7 +276,7 @@ own_points AS (
         WHERE k.training_type = 'online'
     )
 ),
-evaluation_points AS (
+record_points AS (
     -- a person-line-year cap (cap_per = person_year) makes a record's amount depend on the earlier records' amounts
     -- at the same D: the records of such a partition are priced at every point of the partition from their end_date
     SELECT o.priced_from, o.record_id, o.point
@@ -276,6 +291,11 @@ evaluation_points AS (
      AND mate.end_year = k.end_year AND mate.cap_per = 'person_year'
     JOIN own_points AS o ON o.priced_from = mate.priced_from AND o.record_id = mate.record_id AND o.point >= k.end_date
     WHERE k.cap_per = 'person_year'
+),
+evaluation_points AS (
+    -- each point holds until the record's next one (the segment's end; computed on these narrow rows)
+    SELECT *, lead(point) OVER (PARTITION BY priced_from, record_id ORDER BY point) AS valid_until
+    FROM record_points
 ),
 online_factors AS (
     -- the tier of the platform's offline share at the point, in force on the course's end_date (the highest reached)
@@ -298,6 +318,7 @@ conditions AS (
     SELECT
         k.*,
         e.point,
+        e.valid_until,
         k.end_date + 90 <= e.point AS outcome_due,
         t.last_end + 90 <= e.point AS class_due,
         t.class_rate,
@@ -375,7 +396,7 @@ training_segments AS (
         priced_from,
         year(partition_first_start)                AS first_start_year,
         point                                      AS valid_from,
-        lead(point) OVER (PARTITION BY priced_from, record_id ORDER BY point) AS valid_until,
+        valid_until,
         'training'                                 AS record_kind,
         record_id,
         person_id,
@@ -415,8 +436,7 @@ certificate_segments AS (
         * EXCLUDE (class_rate, offline_share),
         class_rate,
         false AS shows_offline_share
-    FROM subsidy_certificates_priced(DATE '9999-12-31')
-    WHERE hash(person_id) % p_parts = p_part
+    FROM subsidy_certificates_priced_of(DATE '9999-12-31', p_part, p_parts)
 )
 SELECT s.*, g.parent_code AS city_code
 FROM (
@@ -455,7 +475,7 @@ CREATE OR REPLACE MACRO subsidy_segment_holds(
     AND (priced_from = w_priced_from
          OR (priced_from = DATE '0001-01-01' AND coalesce(first_start_year, 9999) >= year(w_priced_from)));
 
--- The records of subsidy_priced_at read from the version aggregate: the segment of each record that holds at D, for
+-- The records of the point-in-time subsidy_priced_at (tests/reference) read from the version aggregate: the segment of each record that holds at D, for
 -- the plan's pricing start, with the platform's offline share at D.
 CREATE OR REPLACE MACRO subsidy_priced(p_plan, p_as_of) AS TABLE
 WITH plan_window AS (
