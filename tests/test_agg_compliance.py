@@ -29,9 +29,10 @@ REGIONS = (None, LIULIN, "141100", TAIYUAN_XIAODIAN, "149999")
 
 
 def reference_queries(tmp: Path) -> Path:
-    """Today's models plus the raw-scan definitions the aggregates replace (no aggregates)."""
+    """Today's models (and the aggregates some of them read) plus the raw-scan definitions the aggregates replace."""
     folder = tmp / "queries"
     shutil.copytree(QUERIES_DIR / "models", folder / "models")
+    shutil.copytree(QUERIES_DIR / "aggregates", folder / "aggregates")
     for f in (REFERENCE / "models").glob("*.sql"):
         shutil.copy(f, folder / "models" / f.name)
     for f in REFERENCE.glob("*.sql"):

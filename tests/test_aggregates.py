@@ -104,8 +104,15 @@ def test_a_version_aggregate_answers_the_same_before_and_after_it_is_built(tmp_p
     assert live.run("persons_by_county").to_dict("records") == before.to_dict("records")
 
 
-def test_an_aggregate_split_by_plan_is_built_plan_by_plan_and_answers_the_same(tmp_path):
+def test_an_aggregate_split_by_plan_is_built_plan_by_plan_and_answers_the_same(tmp_path, monkeypatch):
     folder = small_extract(tmp_path / "x")
+    small = queries_with(
+        tmp_path / "small", "plan_persons", "SELECT $plan AS plan_id, count(*) AS facts FROM metric_facts"
+    )
+    assert Runner(folder, queries_dir=small).aggregate_pieces("plan_persons") == ["*"]  # a small extract: one piece
+    settings = tmp_path / "settings.toml"
+    settings.write_text("[duckdb]\nrows_per_part = 10\n", encoding="utf-8")
+    monkeypatch.setenv("SKILLS_SETTINGS_FILE", str(settings))
     queries = queries_with(
         tmp_path,
         "plan_persons",

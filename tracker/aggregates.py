@@ -10,8 +10,9 @@ An aggregate file holds one SELECT. It may be split into pieces, each built as i
 file, so a province-size extract is built in bounded memory and a stopped build goes on where it stopped:
 
 - ``$plan`` in the SELECT: one piece per plan of ``plans.csv``; ``$plan`` becomes the plan id as an SQL literal and
-  the SELECT outputs a ``plan_id`` column.
-- ``$part`` / ``$parts``: one piece per part of the persons (``hash(person_id) % $parts = $part``); the number of
+  the SELECT outputs a ``plan_id`` column. An extract of at most ``[duckdb] rows_per_part`` rows builds every plan
+  in one piece (``"*"``): small folders (tests, a county's extract) do not pay one step per plan.
+- ``$part`` / ``$parts``: one piece per part of the persons (a range of the 1,024 person buckets); the number of
   parts grows with the rows (settings ``[duckdb] rows_per_part``), so every piece reads about that many rows.
 
 The view of a split aggregate reads every piece's file; pieces not built yet are read through their SELECT.
@@ -63,6 +64,8 @@ class Aggregate:
 
 def piece_file(piece: str) -> str:
     """A piece's file name inside its aggregate's folder."""
+    if piece == "*":
+        return "all-plans.parquet"
     if "/" in piece:
         part, parts = piece.split("/")
         return f"part-{int(part):04d}-of-{int(parts):04d}.parquet"

@@ -323,14 +323,24 @@ class Runner:
         return folder / ".cache" / f"agg-{name}-{digest}" / piece_file(piece)
 
     def aggregate_pieces(self, name: str) -> list[str | None]:
-        """The pieces aggregate ``name`` is built in: plan ids, ``"k/n"`` parts, or ``[None]`` (one file)."""
-        agg = self._aggregate(name)
+        """The pieces aggregate ``name`` is built in: plan ids (``"*"``, every plan in one piece, for an extract of
+        at most ``rows_per_part`` rows), ``"k/n"`` parts, or ``[None]`` (one file)."""
+        _, version = self._connection()
+        return self._pieces(self._aggregate(name), version)
+
+    def _pieces(self, agg: Aggregate, version: str) -> list[str | None]:
+        rows = self._rows.get(version, 0)
         if agg.split_by == "plan":
-            return list(self.plans)
+            return ["*"] if rows <= self.rows_per_part else list(self.plans)
         if agg.split_by == "part":
-            _, version = self._connection()
-            return list(part_pieces(self._rows.get(version, 0), self.rows_per_part))
+            return list(part_pieces(rows, self.rows_per_part))
         return [None]
+
+    def _piece_sql(self, agg: Aggregate, piece: str | None) -> str:
+        """One piece's SELECT; ``"*"``: every plan's, one after the other."""
+        if piece == "*":
+            return "\nUNION ALL BY NAME\n".join(f"SELECT * FROM (\n{agg.piece_sql(p)}\n)" for p in self.plans)
+        return agg.piece_sql(piece)
 
     def _aggregate(self, name: str) -> Aggregate:
         agg = next((a for a in self.aggregates if a.name == name), None)
@@ -341,10 +351,7 @@ class Runner:
     def _aggregate_view(self, agg: Aggregate, folder: Path, content: str | None, version: str) -> tuple[str, bool]:
         """The SELECT of an aggregate's view and whether every piece is on disk: built pieces are read from their
         files, the others through their own SELECT (same answers, from the raw rows)."""
-        if agg.split_by == "part":
-            pieces: list[str | None] = list(part_pieces(self._rows.get(version, 0), self.rows_per_part))
-        else:
-            pieces = list(self.plans) if agg.split_by == "plan" else [None]
+        pieces = self._pieces(agg, version)
         paths = [self._aggregate_path(folder, agg.name, content, p) if content is not None else None for p in pieces]
         built = [path is not None and path.is_file() for path in paths]
         if all(built):
@@ -354,7 +361,7 @@ class Runner:
         parts = [
             f"SELECT * FROM read_parquet({_sql_text(path)})"
             if done and path is not None
-            else f"SELECT * FROM (\n{agg.piece_sql(p)}\n)"
+            else f"SELECT * FROM (\n{self._piece_sql(agg, p)}\n)"
             for p, path, done in zip(pieces, paths, built, strict=True)
         ]
         return "\nUNION ALL BY NAME\n".join(parts), False
@@ -396,7 +403,9 @@ class Runner:
                 tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
                 try:
                     path.parent.mkdir(parents=True, exist_ok=True)
-                    cur.execute(f"COPY (\n{agg.piece_sql(p)}\n) TO {_sql_text(tmp)} (FORMAT parquet, COMPRESSION zstd)")
+                    cur.execute(
+                        f"COPY (\n{self._piece_sql(agg, p)}\n) TO {_sql_text(tmp)} (FORMAT parquet, COMPRESSION zstd)"
+                    )
                     os.replace(tmp, path)
                 except OSError:
                     tmp.unlink(missing_ok=True)
