@@ -70,6 +70,7 @@ def build_missing_aggregates(folder: Path) -> None:
             return
         bar = st.progress(0.0, text="新数据：正在计算汇总数据…")
         aggregates.build(active_dir(folder), progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+        aggregates.missing(folder)  # the serving runner's views now read the files just built
         bar.empty()
     except (DataError, QueryError):
         return  # the sidebar reports an unreadable folder in words
