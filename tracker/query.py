@@ -192,7 +192,7 @@ class Runner:
 
         self.cache_bytes_limit = int(float(settings.get("duckdb", "result_cache_mb", CACHE_MB)) * 1024 * 1024)
         self.rows_per_part = int(settings.get("duckdb", "rows_per_part", ROWS_PER_PART))
-        self._rows: dict[str, int] = {}  # training rows per data version (how many parts a split aggregate has)
+        self._rows: dict[str, int] = {}  # the larger table's rows per data version (sizes the parts)
         self._materialized: dict[str, set[str]] = {}
         self._aggregates_complete: set[str] = set()
         self._plan_locks: dict[tuple[str, str], threading.Lock] = {}
