@@ -21,7 +21,7 @@ The view of a split aggregate reads every piece's file; pieces not built yet are
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -60,6 +60,43 @@ class Aggregate:
                 raise ValueError(f"汇总表 {self.name} 的分片无效：{piece!r}")
             return re.sub(r"\$part\b", str(part), re.sub(r"\$parts\b", str(parts), self.sql))
         return self.sql
+
+
+def names_in(sql: str, names: Iterable[str]) -> list[str]:
+    """Which of ``names`` (tables, views, macros, aggregates) the SQL text names as whole words (comments aside)."""
+    from tracker.query import strip_comments
+
+    text = strip_comments(sql)
+    return [n for n in names if re.search(rf"\b{re.escape(n)}\b", text)]
+
+
+_CREATE = re.compile(r"\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?(?:MACRO|VIEW|TABLE)\s+(\w+)", re.I)
+
+
+def model_objects(models_sql: str) -> dict[str, str]:
+    """Each object a model creates (macro, view, table) and the SQL that creates it, so what a query reads can be
+    followed through the models to the aggregates beneath them."""
+    from tracker.query import strip_comments
+
+    text = strip_comments(models_sql)
+    starts = list(_CREATE.finditer(text))
+    return {
+        m.group(1): text[m.end() : starts[k + 1].start() if k + 1 < len(starts) else len(text)]
+        for k, m in enumerate(starts)
+    }
+
+
+def read_by(sql: str, objects: dict[str, str], aggregates: list[Aggregate]) -> list[Aggregate]:
+    """The aggregates ``sql`` reads, directly or through model objects and other aggregates, in build order."""
+    by_name = {a.name: a for a in aggregates}
+    texts = {**objects, **{a.name: a.sql for a in aggregates}}
+    seen: set[str] = set()
+    todo = [sql]
+    while todo:
+        for name in names_in(todo.pop(), [n for n in texts if n not in seen]):
+            seen.add(name)
+            todo.append(texts[name])
+    return [a for a in aggregates if a.name in seen and a.name in by_name]
 
 
 def piece_file(piece: str) -> str:

@@ -38,7 +38,16 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from tracker import QUERIES_DIR, REFERENCE_DIR
-from tracker.aggregates import ROWS_PER_PART, Aggregate, list_aggregates, part_pieces, piece_file
+from tracker.aggregates import (
+    ROWS_PER_PART,
+    Aggregate,
+    list_aggregates,
+    model_objects,
+    names_in,
+    part_pieces,
+    piece_file,
+    read_by,
+)
 from tracker.contract import NAME_COLUMNS, TABLES
 from tracker.scope import Scope
 from tracker.store import DataError, active_dir, content_key, data_version, resolve_data_dir, table_source
@@ -206,8 +215,9 @@ class Runner:
         # the models read (first counts); each aggregate's file adds its own SQL and that of the aggregates it names
         # (_aggregate_keys), so a new or changed aggregate does not rebuild the others
         models = sorted((queries_dir / "models").glob("*.sql"))
-        models_text = strip_comments("".join(f.read_text(encoding="utf-8") for f in models))
-        read_by_models = {a.name for a in self.aggregates if re.search(rf"\b{a.name}\b", models_text)}
+        models_text = "\n".join(f.read_text(encoding="utf-8") for f in models)
+        self._model_objects = model_objects(models_text)
+        read_by_models = set(names_in(models_text, [a.name for a in self.aggregates]))
         self.read_by_models = read_by_models  # built before the first counts, which read them
         digest = hashlib.sha1()
         for f in sorted(reference_dir.glob("*.csv")) + models:
@@ -218,7 +228,7 @@ class Runner:
         self._fingerprint = digest.hexdigest()
 
         for agg in self.aggregates:
-            named = {a.name for a in self.aggregates if re.search(rf"\b{a.name}\b", strip_comments(agg.sql))}
+            named = set(names_in(agg.sql, [a.name for a in self.aggregates]))
             own = hashlib.sha1(self._fingerprint.encode())
             for other in self.aggregates:
                 if other.name in named | {agg.name}:
@@ -293,8 +303,7 @@ class Runner:
         pending = {agg.name: agg for agg in self.aggregates}
 
         def install_named_in(sql: str) -> None:
-            text = strip_comments(sql)
-            for name in [n for n in pending if re.search(rf"\b{n}\b", text)]:
+            for name in names_in(sql, list(pending)):
                 agg = pending.pop(name, None)
                 if agg is not None:
                     install_named_in(agg.sql)  # an aggregate read by this one first
@@ -472,6 +481,25 @@ class Runner:
         # the cache holds the whole answer; every caller gets it through its own scope, never another's
         return cached.copy() if scope is None else scope.filter(name, cached.copy())
 
+    def build_read_by(self, sql: str) -> None:
+        """Build the aggregates ``sql`` reads (through the models too) that are not built yet, before it runs.
+
+        Data that arrives through import, ``python -m tracker demo`` or the dashboard's first start has them built
+        already; a folder nobody built (a test's, a hand-made extract) builds them on first look, once. Reading them
+        through their SELECTs instead nests every plan's SELECT inside every other's: minutes and out of memory on
+        20,000 rows. A folder that cannot be written keeps the live views."""
+        _, version = self._connection()
+        built = self._built.get(version, set())
+        wanted = [a for a in read_by(sql, self._model_objects, self.aggregates) if a.name not in built]
+        if wanted and self._writable():
+            for agg in wanted:
+                self.build_aggregate(agg.name)
+
+    def _writable(self) -> bool:
+        folder = active_dir(self.data_dir)
+        cache = folder / ".cache"
+        return os.access(cache if cache.is_dir() else folder, os.W_OK)
+
     def materialize(self, plan: str) -> None:
         """Fill unit_first_counts for a plan once per data version (idempotent, thread-safe).
 
@@ -501,6 +529,7 @@ class Runner:
                 except (OSError, pa.ArrowException, duckdb.Error):
                     cur.execute("DELETE FROM unit_first_counts WHERE plan_id = $plan", {"plan": plan})
             if not loaded:
+                self.build_read_by("unit_first_counts_of")
                 cur.execute("INSERT INTO unit_first_counts SELECT * FROM unit_first_counts_of($plan)", {"plan": plan})
                 if cache is not None:
                     table = cur.sql(
@@ -554,6 +583,7 @@ class Runner:
     def execute(self, query: NamedQuery, bound: dict[str, Any]) -> pd.DataFrame:
         """Run without the cache (the benchmark uses this)."""
         try:
+            self.build_read_by(query.sql)
             if bound.get("plan"):
                 self.materialize(bound["plan"])
             return self.cursor().execute(query.sql, bound).df()
