@@ -215,6 +215,37 @@ def test_the_result_cache_is_bounded_by_memory_as_well_as_entries(tmp_path, monk
     assert len(runner._cache) == 2
 
 
+def test_sessions_asking_the_same_question_at_once_compute_it_once(tmp_path, monkeypatch):
+    import threading
+    import time
+
+    runner = Runner(small_extract(tmp_path / "x"))
+    runner.run("progress", plan="liulin-2023", as_of="2023-09-01")  # open the connection, build what it reads
+    runner.clear_cache()
+    computed = []
+    execute = runner.execute
+
+    def slow_execute(query, bound):
+        computed.append(query.name)
+        time.sleep(0.3)  # long enough for every other session to ask meanwhile
+        return execute(query, bound)
+
+    monkeypatch.setattr(runner, "execute", slow_execute)
+    answers = []
+    sessions = [
+        threading.Thread(target=lambda: answers.append(runner.run("progress", plan="liulin-2023", as_of="2023-09-01")))
+        for _ in range(6)
+    ]
+    for s in sessions:
+        s.start()
+    for s in sessions:
+        s.join()
+    assert computed == ["progress"]
+    assert len(answers) == 6 and all(a.equals(answers[0]) for a in answers)
+    runner.run("progress", plan="liulin-2023", as_of="2023-09-02")  # another question is computed on its own
+    assert computed == ["progress", "progress"]
+
+
 # ---------------------------------------------------------------- an import builds them before the version switch
 
 

@@ -6,7 +6,6 @@ import datetime as dt
 import logging
 import os
 import re
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -341,22 +340,6 @@ def selection() -> ui.Selection:
     return st.session_state["selection"]
 
 
-_ASKING: dict[tuple, threading.Lock] = {}
-_ASKING_GUARD = threading.Lock()
-
-
-def _one_at_a_time(name: str, params: dict[str, Any], scope: Any) -> threading.Lock:
-    """The lock of one question (query, parameters, scope): sessions asking what another session is computing
-    wait for its answer (then found in the runner's cache) instead of computing it again beside it — 20 officials
-    opening 总览 at 9:00 on a fresh server run its queries once, not 20 times at once. Only a lock: what is
-    answered never depends on it."""
-    key = (name, tuple(sorted((k, repr(v)) for k, v in params.items())), repr(getattr(scope, "key", scope)))
-    with _ASKING_GUARD:
-        if len(_ASKING) > 10_000:  # forgotten questions (a held lock stays with its holder)
-            _ASKING.clear()
-        return _ASKING.setdefault(key, threading.Lock())
-
-
 def run(name: str, **params: Any) -> pd.DataFrame:
     """Run a named query for the current selection; a problem is shown on the page, never a traceback."""
     sel = selection()
@@ -367,8 +350,7 @@ def run(name: str, **params: Any) -> pd.DataFrame:
         params.setdefault("plan", sel.plan)
     r = runner()
     try:
-        with _one_at_a_time(name, params, getattr(r, "scope", OPEN)):
-            return r.run(name, **params)
+        return r.run(name, **params)
     except ScopeError as exc:
         st.error(str(exc), icon=":material/block:")
         st.stop()

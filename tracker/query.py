@@ -197,6 +197,7 @@ class Runner:
         self._local = threading.local()
         self._cache: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
         self._cache_bytes: dict[tuple, int] = {}
+        self._questions: dict[tuple, threading.Lock] = {}
         from tracker import settings
 
         self.cache_bytes_limit = int(float(settings.get("duckdb", "result_cache_mb", CACHE_MB)) * 1024 * 1024)
@@ -467,19 +468,35 @@ class Runner:
             if cached is not None:
                 self._cache.move_to_end(key)
         if cached is None:
-            cached = self.execute(query, bound)
-            size = int(cached.memory_usage(index=True, deep=True).sum())
-            with self._lock:
-                self._cache[key] = cached
-                self._cache_bytes[key] = size
-                # bounded by entries and by memory: the oldest answers go first (never the one just computed)
-                while len(self._cache) > 1 and (
-                    len(self._cache) > self.cache_size or sum(self._cache_bytes.values()) > self.cache_bytes_limit
-                ):
-                    old, _ = self._cache.popitem(last=False)
-                    self._cache_bytes.pop(old, None)
+            # one question computed once: sessions asking what another is computing wait for its answer (then in
+            # the cache) instead of computing it beside it — 20 officials opening 总览 at 9:00 on a fresh server
+            with self._asking(key):
+                with self._lock:
+                    cached = self._cache.get(key)
+                if cached is None:
+                    cached = self._remember(key, self.execute(query, bound))
         # the cache holds the whole answer; every caller gets it through its own scope, never another's
         return cached.copy() if scope is None else scope.filter(name, cached.copy())
+
+    def _asking(self, key: tuple) -> threading.Lock:
+        """The lock of one question (query, parameters, data version)."""
+        with self._lock:
+            if len(self._questions) > 10_000:  # forgotten questions (a held lock stays with its holder)
+                self._questions.clear()
+            return self._questions.setdefault(key, threading.Lock())
+
+    def _remember(self, key: tuple, answer: pd.DataFrame) -> pd.DataFrame:
+        """Keep an answer, bounded by entries and by memory: the oldest go first (never the one just computed)."""
+        size = int(answer.memory_usage(index=True, deep=True).sum())
+        with self._lock:
+            self._cache[key] = answer
+            self._cache_bytes[key] = size
+            while len(self._cache) > 1 and (
+                len(self._cache) > self.cache_size or sum(self._cache_bytes.values()) > self.cache_bytes_limit
+            ):
+                old, _ = self._cache.popitem(last=False)
+                self._cache_bytes.pop(old, None)
+        return answer
 
     def build_read_by(self, sql: str) -> None:
         """Build the aggregates ``sql`` reads (through the models too) that are not built yet, before it runs.
