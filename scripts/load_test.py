@@ -30,13 +30,11 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -45,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tracker import aggregates, users  # noqa: E402
+from tracker.procs import cpu_seconds, free_port, rss_kb, wait_http  # noqa: E402
 from tracker.scope import for_user  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -72,12 +71,6 @@ ACCOUNTS = {
     "shuju": ("data_admin", None, None, None),
 }
 PASSWORD = "load-test-pass"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def nginx_binary() -> str:
@@ -124,33 +117,6 @@ def nginx_site(listen: int, ports: list[int]) -> str:
     return text.replace("listen 80;", f"listen 127.0.0.1:{listen};")
 
 
-def wait_http(url: str, timeout: float = 180) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{url} did not answer in {timeout:.0f} s")
-
-
-def rss_kb(pid: int) -> tuple[int, int]:
-    """(VmRSS, VmHWM) in kB of a process and its children (Streamlit runs in the one process)."""
-    now = peak = 0
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                now = int(line.split()[1])
-            elif line.startswith("VmHWM:"):
-                peak = int(line.split()[1])
-    except OSError:
-        pass
-    return now, peak
-
-
 def machine_cpu_seconds() -> float:
     """Busy CPU seconds of the whole machine so far (all cores: the servers, the browsers, everyone else)."""
     fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
@@ -179,15 +145,6 @@ def browser_cpu(seen: dict[int, float], servers: set[int]) -> None:
                 changed = True
     for pid in mine - {os.getpid()}:
         seen[pid] = max(seen.get(pid, 0.0), cpu_seconds(pid))
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds a process (all its threads) has used so far."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def foreign_names(role: str, unit: str | None) -> set[str]:

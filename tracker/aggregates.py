@@ -66,8 +66,8 @@ def names_in(sql: str, names: Iterable[str]) -> list[str]:
     """Which of ``names`` (tables, views, macros, aggregates) the SQL text names as whole words (comments aside)."""
     from tracker.query import strip_comments
 
-    text = strip_comments(sql)
-    return [n for n in names if re.search(rf"\b{re.escape(n)}\b", text)]
+    words = set(re.findall(r"\w+", strip_comments(sql)))
+    return [n for n in names if n in words]
 
 
 _CREATE = re.compile(r"\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?(?:MACRO|VIEW|TABLE)\s+(\w+)", re.I)
@@ -86,17 +86,26 @@ def model_objects(models_sql: str) -> dict[str, str]:
     }
 
 
-def read_by(sql: str, objects: dict[str, str], aggregates: list[Aggregate]) -> list[Aggregate]:
-    """The aggregates ``sql`` reads, directly or through model objects and other aggregates, in build order."""
-    by_name = {a.name: a for a in aggregates}
-    texts = {**objects, **{a.name: a.sql for a in aggregates}}
-    seen: set[str] = set()
-    todo = [sql]
-    while todo:
-        for name in names_in(todo.pop(), [n for n in texts if n not in seen]):
-            seen.add(name)
-            todo.append(texts[name])
-    return [a for a in aggregates if a.name in seen and a.name in by_name]
+class Reads:
+    """What reads what: every model object (macro, view, table) and aggregate, and the objects and aggregates its
+    SQL names, worked out once; ``aggregates(sql)`` follows a query through them to the aggregates beneath it."""
+
+    def __init__(self, objects: dict[str, str], aggregates: list[Aggregate]) -> None:
+        texts = {**objects, **{a.name: a.sql for a in aggregates}}
+        self._names = list(texts)
+        self._named = {name: set(names_in(text, self._names)) - {name} for name, text in texts.items()}
+        self._aggregates = aggregates
+
+    def aggregates(self, sql: str) -> list[Aggregate]:
+        """The aggregates ``sql`` reads, directly or through model objects and other aggregates, in build order."""
+        seen: set[str] = set()
+        todo = names_in(sql, self._names)
+        while todo:
+            name = todo.pop()
+            if name not in seen:
+                seen.add(name)
+                todo.extend(self._named[name] - seen)
+        return [a for a in self._aggregates if a.name in seen]
 
 
 def piece_file(piece: str) -> str:

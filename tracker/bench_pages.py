@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from tracker.procs import cpu_seconds, free_port, rss_kb, wait_http
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -65,40 +66,31 @@ def _headline_s(page: Any, t0: float, timeout_s: float, done: dict[str, float] |
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_http(url: str, timeout: float = 120) -> None:
-    end = time.time() + timeout
-    while time.time() < end:
-        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as r:
-            if r.status == 200:
-                return
-        time.sleep(0.3)
-    raise RuntimeError(f"{url} did not answer in {timeout:.0f} s")
-
-
-def _rss_mb(pid: int) -> tuple[int, int]:
-    now = peak = 0
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                now = int(line.split()[1]) // 1024
-            elif line.startswith("VmHWM:"):
-                peak = int(line.split()[1]) // 1024
-    return now, peak
-
-
-def _cpu_s(pid: int) -> float:
-    """User + system CPU seconds of a process (all its threads) so far."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+@contextlib.contextmanager
+def dashboard_server(folder: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """The dashboard on ``folder``, served on a free loopback port without sign-in: (its address, its process);
+    stopped (with its children) on leaving."""
+    port = free_port()
+    env = {**os.environ, "SKILLS_DATA_DIR": str(folder)}
+    env.pop("SKILLS_USERS_FILE", None)
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port), *SERVER_FLAGS],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_http(base + "/_stcore/health")
+            yield base, server
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, 15)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                server.wait(timeout=20)
 
 
 def page_settle(folder: Path, timeout_s: float = 180, warm_visits: int = 1) -> dict[str, Any]:
@@ -110,29 +102,15 @@ def page_settle(folder: Path, timeout_s: float = 180, warm_visits: int = 1) -> d
         return {}
     if not Path(CHROMIUM).exists():
         return {}
-    port = _free_port()
-    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed with the server below)
-    env = {**os.environ, "SKILLS_DATA_DIR": str(folder)}
-    env.pop("SKILLS_USERS_FILE", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port), *SERVER_FLAGS],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
     rows: list[dict[str, Any]] = []
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_http(base + "/_stcore/health")
+    with dashboard_server(folder) as (base, server):
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
             for visit in ("first", *["warm"] * warm_visits):
                 for title, path in PAGES.items():
                     context = browser.new_context(viewport={"width": 1440, "height": 960}, locale="zh-CN")
                     page = context.new_page()
-                    cpu0 = _cpu_s(server.pid)
+                    cpu0 = cpu_seconds(server.pid)
                     t0 = time.perf_counter()
                     page.goto(f"{base}/{path}", wait_until="domcontentloaded")
                     headline = None
@@ -146,20 +124,14 @@ def page_settle(folder: Path, timeout_s: float = 180, warm_visits: int = 1) -> d
                         with contextlib.suppress(Exception):  # a page that does not settle in time: None
                             _settled(page, timeout_s)
                             settle = time.perf_counter() - t0 - 0.25
-                    cpu = _cpu_s(server.pid) - cpu0
+                    cpu = cpu_seconds(server.pid) - cpu0
                     rows.append(
                         {"page": title, "visit": visit, "headline_s": headline, "settle_s": settle, "server_cpu_s": cpu}
                     )
                     context.close()
             browser.close()
-        now, peak = _rss_mb(server.pid)
+        now, peak = (kb // 1024 for kb in rss_kb(server.pid))
         return {"pages": rows, "rss_mb": now, "rss_peak_mb": peak}
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, 15)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            server.wait(timeout=20)
-        log.close()
 
 
 def page_cpu(folder: Path, repeat: int = 3) -> list[dict[str, Any]]:
@@ -214,23 +186,9 @@ def page_view_cpu(folder: Path, rounds: int = 3, timeout_s: float = 180) -> dict
         return {}
     if not Path(CHROMIUM).exists():
         return {}
-    port = _free_port()
-    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed with the server below)
-    env = {**os.environ, "SKILLS_DATA_DIR": str(folder)}
-    env.pop("SKILLS_USERS_FILE", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port), *SERVER_FLAGS],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
     costs: dict[str, list[float]] = {}
     settles: dict[str, list[float]] = {}
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_http(base + "/_stcore/health")
+    with dashboard_server(folder) as (base, server):
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
             for measured in (False, True):  # the first session builds what is shared; the second one is measured
@@ -242,24 +200,18 @@ def page_view_cpu(folder: Path, rounds: int = 3, timeout_s: float = 180) -> dict
                 for _ in range(rounds if measured else 1):
                     for title, path in PAGES.items():
                         link = page.locator(f'[data-testid="stSidebarNav"] a[href="{base}/{path}"]').first
-                        cpu0 = _cpu_s(server.pid)
+                        cpu0 = cpu_seconds(server.pid)
                         t0 = time.perf_counter()
                         link.click()
                         _settled(page, timeout_s)
                         if measured:
                             settles.setdefault(title, []).append(time.perf_counter() - t0 - 0.25)
-                            costs.setdefault(title, []).append(_cpu_s(server.pid) - cpu0)
+                            costs.setdefault(title, []).append(cpu_seconds(server.pid) - cpu0)
                 context.close()
             browser.close()
-        now, peak = _rss_mb(server.pid)
+        now, peak = (kb // 1024 for kb in rss_kb(server.pid))
         rows = [
             {"page": t, "cpu_s": statistics.median(c), "settle_s": statistics.median(settles[t])}
             for t, c in costs.items()
         ]
         return {"pages": rows, "rss_mb": now, "rss_peak_mb": peak}
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, 15)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            server.wait(timeout=20)
-        log.close()

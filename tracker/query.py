@@ -41,12 +41,12 @@ from tracker import QUERIES_DIR, REFERENCE_DIR
 from tracker.aggregates import (
     ROWS_PER_PART,
     Aggregate,
+    Reads,
     list_aggregates,
     model_objects,
     names_in,
     part_pieces,
     piece_file,
-    read_by,
 )
 from tracker.contract import NAME_COLUMNS, TABLES
 from tracker.scope import Scope
@@ -217,7 +217,6 @@ class Runner:
         # (_aggregate_keys), so a new or changed aggregate does not rebuild the others
         models = sorted((queries_dir / "models").glob("*.sql"))
         models_text = "\n".join(f.read_text(encoding="utf-8") for f in models)
-        self._model_objects = model_objects(models_text)
         read_by_models = set(names_in(models_text, [a.name for a in self.aggregates]))
         self.read_by_models = read_by_models  # built before the first counts, which read them
         digest = hashlib.sha1()
@@ -227,6 +226,7 @@ class Runner:
             if agg.name in read_by_models:
                 digest.update(agg.name.encode() + agg.sql.encode())
         self._fingerprint = digest.hexdigest()
+        self._reads = Reads(model_objects(models_text), self.aggregates)
 
         for agg in self.aggregates:
             named = set(names_in(agg.sql, [a.name for a in self.aggregates]))
@@ -507,7 +507,9 @@ class Runner:
         20,000 rows. A folder that cannot be written keeps the live views."""
         _, version = self._connection()
         built = self._built.get(version, set())
-        wanted = [a for a in read_by(sql, self._model_objects, self.aggregates) if a.name not in built]
+        if len(built) == len(self.aggregates):
+            return
+        wanted = [a for a in self._reads.aggregates(sql) if a.name not in built]
         if wanted and self._writable():
             for agg in wanted:
                 self.build_aggregate(agg.name)
