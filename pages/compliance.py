@@ -132,15 +132,12 @@ for tab, (cid, check) in zip(tabs, compliance.CHECKS.items()):
         if more:
             b.caption(more)
             with b:
-                audit.download_button(
-                    "下载按机构汇总（CSV）",
-                    functools.partial(export.to_csv, every_inst),
+                audit.csv_button(
+                    every_inst,
                     f"合规核查_{check.label}_按机构_{sel.as_of:%Y%m%d}.csv",
                     what=f"compliance {cid} by institution.csv",
-                    records=len(every_inst),
-                    mime="text/csv",
-                    icon=":material/download:",
                     key=f"dl_inst_{cid}",
+                    label="下载按机构汇总（CSV）",
                 )
         check_params = compliance.params_for(declared[check.query], **params)
         pages = -(-records // compliance.PAGE_ROWS)
@@ -155,8 +152,7 @@ for tab, (cid, check) in zip(tabs, compliance.CHECKS.items()):
         stem = f"合规核查_{check.label}_{sel.as_of:%Y%m%d}"
         every_record = functools.partial(compliance.shown_records, app.run, check.query, check_params)
         with st.container(horizontal=True):
-            audit.download_button(
-                "下载记录（Excel，人员已脱敏）",
+            audit.xlsx_button(
                 lambda every_record=every_record, check=check, cid=cid, records=records: export.to_xlsx(
                     every_record(),
                     check.label,
@@ -171,19 +167,16 @@ for tab, (cid, check) in zip(tabs, compliance.CHECKS.items()):
                 f"{stem}.xlsx",
                 what=f"compliance {cid}.xlsx",
                 records=records,
-                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                icon=":material/download:",
                 key=f"dlx_{cid}",
+                label="下载记录（Excel，人员已脱敏）",
             )
-            audit.download_button(
-                "下载记录（CSV，人员已脱敏）",
-                lambda every_record=every_record: export.to_csv(every_record()),
+            audit.csv_button(
+                every_record,
                 f"{stem}.csv",
                 what=f"compliance {cid}.csv",
                 records=records,
-                mime="text/csv",
-                icon=":material/download:",
                 key=f"dl_{cid}",
+                label="下载记录（CSV，人员已脱敏）",
             )
 
 # ---------------------------------------------------------------- 录入及时率 (timeliness league)
@@ -214,13 +207,10 @@ for column, by, title in ((left, "county", "按县(市、区)"), (right, "instit
     if more:
         column.caption(more)
         with column:
-            audit.download_button(
-                "下载录入及时率（CSV）",
-                functools.partial(export.to_csv, every_row),
+            audit.csv_button(
+                every_row,
                 f"录入及时率_{title}_{sel.as_of:%Y%m%d}.csv",
                 what=f"timeliness {by}.csv",
-                records=len(every_row),
-                mime="text/csv",
-                icon=":material/download:",
                 key=f"dl_timeliness_{by}",
+                label="下载录入及时率（CSV）",
             )

@@ -14,7 +14,7 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from tracker import app, audit, export, geo, ui
+from tracker import app, audit, geo, ui
 from tracker import drilldown_state as ds
 from tracker import drilldown_view as dv
 
@@ -25,25 +25,13 @@ state = st.session_state
 def downloads(frame: pd.DataFrame, name: str, key: str, notes: list[str]) -> None:
     stem = f"{name}_{sel.plan}_{sel.as_of.isoformat()}"
     with st.container(horizontal=True):
-        audit.download_button(
-            "下载 CSV",
-            functools.partial(export.to_csv, frame),  # built when clicked
-            f"{stem}.csv",
-            what=f"{name}.csv",
-            records=len(frame),
-            mime="text/csv",
-            key=f"{key}_csv",
-            icon=":material/download:",
-        )
-        audit.download_button(
-            "下载 Excel",
-            functools.partial(dv.to_xlsx, frame, name, notes, sel.plan, sel.as_of),
+        audit.csv_button(frame, f"{stem}.csv", what=f"{name}.csv", key=f"{key}_csv")
+        audit.xlsx_button(
+            functools.partial(dv.to_xlsx, frame, name, notes, sel.plan, sel.as_of),  # built when clicked
             f"{stem}.xlsx",
             what=f"{name}.xlsx",
             records=len(frame),
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"{key}_xlsx",
-            icon=":material/download:",
         )
 
 

@@ -84,25 +84,15 @@ notes = sv.download_notes(sel.plan, sel.as_of, scope, sel.demo)
 
 def downloads(frame, what: str, key: str) -> None:
     with st.container(horizontal=True):
-        audit.download_button(
-            "下载 Excel",
+        audit.xlsx_button(
             partial(export.to_xlsx, frame, what, notes),  # built when clicked
             sv.download_name(what, sel.plan, sel.as_of, "xlsx"),
             what=f"subsidy {what}.xlsx",
             records=len(frame),
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"{key}_xlsx",
-            icon=":material/download:",
         )
-        audit.download_button(
-            "下载 CSV",
-            partial(export.to_csv, frame),
-            sv.download_name(what, sel.plan, sel.as_of, "csv"),
-            what=f"subsidy {what}.csv",
-            records=len(frame),
-            mime="text/csv",
-            key=f"{key}_csv",
-            icon=":material/download:",
+        audit.csv_button(
+            frame, sv.download_name(what, sel.plan, sel.as_of, "csv"), what=f"subsidy {what}.csv", key=f"{key}_csv"
         )
 
 

@@ -123,10 +123,13 @@ def test_dashboard_sign_ins_rollback_views_refusals_and_the_log_page(served, use
 
 
 def test_pages_export_only_through_the_audited_helper():
-    """Every download button on a page writes an export line (audit.download_button), none bypasses it."""
+    """Every download button on a page writes an export line (audit.download_button, or its csv_button /
+    xlsx_button), none bypasses it."""
     for page in sorted((ROOT / "pages").glob("*.py")):
         assert "st.download_button(" not in page.read_text(encoding="utf-8"), page.name
-    assert "audit.download_button(" in (ROOT / "pages" / "compliance.py").read_text(encoding="utf-8")
+    assert "audit.csv_button(" in (ROOT / "pages" / "compliance.py").read_text(encoding="utf-8")
+    helpers = (ROOT / "tracker" / "audit.py").read_text(encoding="utf-8")
+    assert helpers.count("return download_button(") == 2  # csv_button and xlsx_button go through the logged one
 
 
 def test_concurrent_appends_stay_whole_lines(tmp_path):

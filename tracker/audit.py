@@ -185,3 +185,36 @@ def download_button(
             _log.error("%s", exc)
 
     return st.download_button(label, data, file_name=file_name, on_click=_logged, **kwargs)
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def csv_button(
+    rows: pd.DataFrame | Callable[[], pd.DataFrame],
+    file_name: str,
+    *,
+    what: str,
+    key: str,
+    records: int | None = None,
+    label: str = "下载 CSV",
+) -> bool:
+    """A logged CSV download of a table (or of the table a callable fetches when the file is taken)."""
+    from tracker import export
+
+    def build() -> bytes:
+        return export.to_csv(rows() if callable(rows) else rows)
+
+    count = records if records is not None else (len(rows) if isinstance(rows, pd.DataFrame) else None)
+    return download_button(
+        label, build, file_name, what=what, records=count, mime="text/csv", key=key, icon=":material/download:"
+    )
+
+
+def xlsx_button(
+    build: Callable[[], bytes], file_name: str, *, what: str, key: str, records: int | None, label: str = "下载 Excel"
+) -> bool:
+    """A logged Excel download; the workbook is built when the file is taken."""
+    return download_button(
+        label, build, file_name, what=what, records=records, mime=XLSX_MIME, key=key, icon=":material/download:"
+    )
