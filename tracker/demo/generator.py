@@ -57,6 +57,10 @@ Progress = Callable[[float, str], None]
 
 
 class _Generator(_Trainings, _Certificates, _Students):
+    """The state every stage draws on (one random stream, in a fixed order: the same rows and seed give the
+    same extract), the stages' order (``frames``) and the Arrow tables. The stages are mixins: trainings,
+    certificates, students."""
+
     def __init__(self, rows: int, seed: int):
         self.rows = max(int(rows), 0)
         self.seed = int(seed)
@@ -200,6 +204,20 @@ class _Generator(_Trainings, _Certificates, _Students):
     def _new_persons(self, n: int) -> np.ndarray:
         out = np.arange(self.next_person, self.next_person + n, dtype=np.int64)
         self.next_person += n
+        return out
+
+    def _home_counties(self, units: list[dict[str, str]]) -> np.ndarray:
+        """A home county per school unit: a district of its city (any county for the 技工院校 aggregate)."""
+        rng, ref = self.rng, self.ref
+        out = np.zeros(len(units), dtype=np.int64)
+        for i, u in enumerate(units):
+            if u["city_code"] in ref.city_codes:
+                ci = ref.city_codes.index(u["city_code"])
+                members = [c for c in range(self.C) if ref.county_city[c] == ci]
+                districts = [c for c in members if ref.county_names[c].endswith("区")] or members
+                out[i] = districts[int(rng.integers(len(districts)))]
+            else:
+                out[i] = int(rng.integers(self.C))
         return out
 
     # -- the whole extract ------------------------------------------------------------------------

@@ -287,20 +287,7 @@ class _Trainings:
         f["seg"] = np.full(n_rows, SEG_DIRECTED, dtype=np.int8)
         return f
 
-    def _home_counties(self, units: list[dict[str, str]]) -> np.ndarray:
-        """A home county per school unit: a district of its city (any county for the 技工院校 aggregate)."""
-        rng, ref = self.rng, self.ref
-        out = np.zeros(len(units), dtype=np.int64)
-        for i, u in enumerate(units):
-            if u["city_code"] in ref.city_codes:
-                ci = ref.city_codes.index(u["city_code"])
-                members = [c for c in range(self.C) if ref.county_city[c] == ci]
-                districts = [c for c in members if ref.county_names[c].endswith("区")] or members
-                out[i] = districts[int(rng.integers(len(districts)))]
-            else:
-                out[i] = int(rng.integers(self.C))
-        return out
-
+    # -- Liulin 柳林县 2023 (seed 002) --------------------------------------------------------------
     def _liulin_counts(self) -> dict[int, tuple[int, int, int]]:
         """Liulin's 2023 enrolments per training type: completed by 10-20, still enrolled, dropped."""
         out = {}
