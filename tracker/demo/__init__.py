@@ -43,6 +43,7 @@ from __future__ import annotations
 from tracker.demo.arrays import SEG_DIRECTED, SEG_EXTRA, SEG_GENERIC, SEG_LIULIN, Frame
 from tracker.demo.generator import Progress, generate
 from tracker.demo.params import (
+    ABIL,
     APP,
     CARE,
     CAREGIVER_OCCUPATIONS,
@@ -82,6 +83,7 @@ from tracker.demo.reference import county_school_names
 from tracker.demo.write import write_demo
 
 __all__ = [
+    "ABIL",
     "APP",
     "CARE",
     "CAREGIVER_OCCUPATIONS",
