@@ -1,4 +1,4 @@
-"""Checks on the demo extract generator (tracker/demo.py) against CONTRACT §1/§3 and the seeds.
+"""Checks on the demo extract generator (the tracker/demo package) against CONTRACT §1/§3 and the seeds.
 
 The extract is generated once per module at 60,000 training rows (Liulin's figures stay absolute above
 50,000 rows), written to a temporary folder and read back with pyarrow and DuckDB.
