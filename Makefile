@@ -2,6 +2,8 @@
 PY ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
+# the suite runs in two processes (a file's tests stay together, so its fixtures are made once)
+TEST_WORKERS ?= 2
 
 .PHONY: run test setup browser-deps lint format bench demo
 
@@ -13,7 +15,7 @@ run: setup
 test: setup browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 setup: $(BIN)/.installed
 

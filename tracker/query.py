@@ -168,7 +168,11 @@ def duckdb_config() -> dict[str, Any]:
     }
     # spills go to the system's temporary folder unless set (DuckDB's own default is ".tmp" in whatever folder the
     # process runs in: the application's checkout)
-    temp = settings.get("duckdb", "temp_directory") or Path(tempfile.gettempdir()) / "skills-tracker-duckdb"
+    # one folder per process: DuckDB removes the folder it made when it closes, with whatever another process
+    # was spilling into it
+    temp = settings.get("duckdb", "temp_directory") or Path(tempfile.gettempdir()) / "skills-tracker-duckdb" / str(
+        os.getpid()
+    )
     config["temp_directory"] = str(temp)
     return config
 
