@@ -246,6 +246,31 @@ def test_sessions_asking_the_same_question_at_once_compute_it_once(tmp_path, mon
     assert computed == ["progress", "progress"]
 
 
+def test_two_sessions_opening_a_folder_without_aggregates_build_them_once(tmp_path, monkeypatch):
+    """12: a hand-copied extract gets its aggregates built once before the first page answers — a second official
+    who opens a page meanwhile waits for that build instead of running another beside it."""
+    import threading
+
+    from tracker import app
+
+    folder = small_extract(tmp_path / "x")
+    builds = []
+    build = aggregates.build
+
+    def counted_build(*args, **kwargs):
+        builds.append(args[0])
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(aggregates, "build", counted_build)
+    sessions = [threading.Thread(target=app.build_missing_aggregates, args=(folder,)) for _ in range(2)]
+    for s in sessions:
+        s.start()
+    for s in sessions:
+        s.join()
+    assert builds == [folder]
+    assert aggregates.missing(folder) == []
+
+
 # ---------------------------------------------------------------- an import builds them before the version switch
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import os
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,9 @@ def ensure_data() -> Path:
     return folder
 
 
+_BUILDING = threading.Lock()
+
+
 def build_missing_aggregates(folder: Path) -> None:
     """A folder of extracts without aggregates (a hand-copied extract) gets them built once, with a progress bar,
     before the first page answers (issue #12: aggregates are built when data arrives, never when someone looks)."""
@@ -67,10 +71,21 @@ def build_missing_aggregates(folder: Path) -> None:
     try:
         if not aggregates.missing(folder):
             return
-        bar = st.progress(0.0, text="新数据：正在计算汇总数据…")
-        aggregates.build(active_dir(folder), progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
-        aggregates.missing(folder)  # the serving runner's views now read the files just built
-        bar.empty()
+        # one build per server: a session that arrives meanwhile waits for it (then finds nothing missing)
+        # instead of building the same files beside it
+        if not _BUILDING.acquire(blocking=False):
+            note = st.info("新数据：另一位用户打开时已开始计算汇总数据，请稍候…", icon=":material/hourglass_top:")
+            _BUILDING.acquire()
+            note.empty()
+        try:
+            if not aggregates.missing(folder):
+                return
+            bar = st.progress(0.0, text="新数据：正在计算汇总数据…")
+            aggregates.build(active_dir(folder), progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+            aggregates.missing(folder)  # the serving runner's views now read the files just built
+            bar.empty()
+        finally:
+            _BUILDING.release()
     except (DataError, QueryError):
         return  # the sidebar reports an unreadable folder in words
 

@@ -8,8 +8,9 @@ queries   every named query: cold = first execution in a fresh process with the 
 baseline  a raw scan: distinct persons over ``training`` (what any question costs without aggregates)
 pandas    the pandas equivalents of progress, biweekly and dispatch (tracker/bench_pandas.py), checked to give the
           same figures, and how many times slower they are than the named query warm
-pages     each page's first visit after the server started and a warm visit in headless Chromium (headline and
-          settle seconds; tracker/bench_pages.py) and the server's memory
+pages     each page's first visit after the server started, a warm visit (a new browser: nothing cached) and a
+          returning one (the browser's cache kept) in headless Chromium (headline and settle seconds;
+          tracker/bench_pages.py) and the server's memory
 growth    with two or more folders: how each figure grows from the smallest to the largest
 """
 
@@ -340,15 +341,14 @@ def to_markdown(report: dict[str, Any]) -> str:
         lines.append(f"| pandas / SQL warm (ms): {case['query']} | " + " | ".join(cells) + " |")
     if all(r.get("pages") for r in runs):
         titles = list(dict.fromkeys(p["page"] for p in runs[-1]["pages"]["pages"]))
-        for visit in ("first", "warm"):
+        kinds = {"first": "first visit", "warm": "warm server", "return": "warm server, browser cache"}
+        for visit, kind in kinds.items():
             for title in titles:
                 cells = []
                 for r in runs:
                     got = [p for p in r["pages"]["pages"] if p["page"] == title and p["visit"] == visit]
                     settle = got[0]["settle_s"] if got else None
                     cells.append("超时" if settle is None else f"{settle:.1f}")
-                lines.append(
-                    f"| {title}, {'first visit' if visit == 'first' else 'warm'} (s) | " + " | ".join(cells) + " |"
-                )
+                lines.append(f"| {title}, {kind} (s) | " + " | ".join(cells) + " |")
         lines.append("| server memory peak (MB) | " + " | ".join(str(r["pages"]["rss_peak_mb"]) for r in runs) + " |")
     return "\n".join(lines) + "\n"
