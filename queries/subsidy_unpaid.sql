@@ -4,24 +4,35 @@
 -- @param unit text optional
 -- shortfall = standard amount − entitled amount; no_rule records have no standard (shortfall 0).
 WITH priced AS (
-    SELECT p.*
+    SELECT p.reason, p.line, p.person_id, p.amount, p.standard_amount
     FROM subsidy_priced($plan, $as_of) AS p
     WHERE p.county_code IN (SELECT county_code FROM counties_in_scope($unit))
       AND p.reason IS NOT NULL
+),
+by_reason_and_line AS (
+    -- counted on the codes; the labels join the 20-odd rows after (not the millions of records before)
+    SELECT reason,
+           line,
+           count(*)                                AS records,
+           count(*) FILTER (WHERE amount = 0)      AS unpaid_records,
+           count(DISTINCT person_id)               AS persons,
+           sum(standard_amount)                    AS standard_amount,
+           sum(amount)                             AS entitled
+    FROM priced
+    GROUP BY ALL
 )
 SELECT
-    p.reason,
+    t.reason,
     r.reason_label,
-    p.line,
+    t.line,
     l.line_label,
-    count(*)                                   AS records,
-    count(*) FILTER (WHERE p.amount = 0)       AS unpaid_records,
-    count(DISTINCT p.person_id)                AS persons,
-    sum(p.standard_amount)                     AS standard_amount,
-    sum(p.amount)                              AS entitled,
-    sum(p.standard_amount) - sum(p.amount)     AS shortfall
-FROM priced AS p
+    t.records,
+    t.unpaid_records,
+    t.persons,
+    t.standard_amount,
+    t.entitled,
+    t.standard_amount - t.entitled          AS shortfall
+FROM by_reason_and_line AS t
 LEFT JOIN subsidy_reason_labels AS r USING (reason)
 LEFT JOIN subsidy_lines AS l USING (line)
-GROUP BY ALL
-ORDER BY records DESC, min(r.position), min(l.position);
+ORDER BY t.records DESC, r.position, l.position;
