@@ -79,6 +79,15 @@ def queries_with(tmp_path, name: str, sql: str):
     return queries
 
 
+def county_persons_queries(tmp_path):
+    """The named queries with one more aggregate, county_persons (distinct persons per county)."""
+    return queries_with(
+        tmp_path,
+        "county_persons",
+        "SELECT county_code, count(DISTINCT person_id) AS persons FROM training GROUP BY county_code",
+    )
+
+
 def read(runner: Runner, sql: str):
     """A view read as it stands (a named query would build the aggregates it reads first)."""
     return runner.cursor().execute(sql).df()
@@ -86,11 +95,7 @@ def read(runner: Runner, sql: str):
 
 def test_a_query_on_a_folder_nobody_built_builds_only_the_aggregates_it_reads_first(tmp_path):
     folder = small_extract(tmp_path / "x")
-    queries = queries_with(
-        tmp_path,
-        "county_persons",
-        "SELECT county_code, count(DISTINCT person_id) AS persons FROM training GROUP BY county_code",
-    )
+    queries = county_persons_queries(tmp_path)
     (queries / "aggregates" / "98_county_rows.sql").write_text(
         "-- rows per county\nSELECT county_code, count(*) AS n FROM training GROUP BY ALL\n", encoding="utf-8"
     )
@@ -116,11 +121,7 @@ def test_a_query_on_a_folder_nobody_built_builds_only_the_aggregates_it_reads_fi
 
 def test_a_version_aggregate_answers_the_same_before_and_after_it_is_built(tmp_path):
     folder = small_extract(tmp_path / "x")
-    queries = queries_with(
-        tmp_path,
-        "county_persons",
-        "SELECT county_code, count(DISTINCT person_id) AS persons FROM training GROUP BY county_code",
-    )
+    queries = county_persons_queries(tmp_path)
     live = Runner(folder, queries_dir=queries)
     assert "county_persons" in live.aggregates_missing()
     before = read(live, "SELECT * FROM county_persons ORDER BY county_code")  # not built: the view is the SELECT
