@@ -64,6 +64,23 @@ def test_duckdb_resources_come_from_the_settings_file(tmp_path, monkeypatch):
     assert limit.replace(" ", "").upper().startswith(("667", "700"))  # DuckDB reports MiB
 
 
+def test_a_query_larger_than_the_memory_limit_spills_on_a_fresh_machine(tmp_path, monkeypatch):
+    """Each process spills into its own folder under the system's temporary folder, which a fresh machine does not
+    have yet: DuckDB makes only the last folder of the path, so the runner makes the ones above it."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "fresh-tmp"))
+    (tmp_path / "fresh-tmp").mkdir()
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[duckdb]\nmemory_limit = "64MB"\nthreads = 1\n', encoding="utf-8")
+    monkeypatch.setenv("SKILLS_SETTINGS_FILE", str(settings))
+    runner = Runner(small_extract(tmp_path / "x"))
+    sorted_rows = runner.cursor().execute(
+        "SELECT count(*) FROM (SELECT i, md5(i::VARCHAR) AS m FROM range(2000000) AS t(i) ORDER BY m)"
+    )
+    assert sorted_rows.fetchall() == [(2_000_000,)]
+
+
 # ---------------------------------------------------------------- version aggregates (queries/aggregates/*.sql)
 
 

@@ -173,6 +173,8 @@ def duckdb_config() -> dict[str, Any]:
     temp = settings.get("duckdb", "temp_directory") or Path(tempfile.gettempdir()) / "skills-tracker-duckdb" / str(
         os.getpid()
     )
+    # DuckDB makes the folder itself (and removes it on closing) but not the folders above it
+    Path(temp).parent.mkdir(parents=True, exist_ok=True)
     config["temp_directory"] = str(temp)
     return config
 
