@@ -389,6 +389,24 @@ def test_first_counts_rolled_up_per_person_equal_the_definition_for_every_plan(t
         assert rolled.astype(str).equals(expected.astype(str)), plan
 
 
+def test_a_build_removes_the_files_earlier_keys_left_and_keeps_the_current_ones(tmp_path):
+    folder = small_extract(tmp_path / "x")
+    aggregates.build(folder)
+    cache = folder / ".cache"
+    current = sorted(p.name for p in cache.iterdir())
+    left_over = [cache / "agg-entry_lags-0123456789abcdef.parquet", cache / "first_counts-0123456789abcdef.parquet"]
+    for path in left_over:
+        path.write_bytes(b"PAR1")
+    (cache / "agg-subsidy_segments-0123456789abcdef").mkdir()
+    (cache / "agg-subsidy_segments-0123456789abcdef" / "part-0000-of-0001.parquet").write_bytes(b"PAR1")
+    building = cache / ".agg-entry_lags-fedcba9876543210.parquet.123.456.tmp"  # another build's file in progress
+    building.write_bytes(b"PAR1")
+    aggregates.build(folder)
+    assert sorted(p.name for p in cache.iterdir() if not p.name.startswith(".")) == current
+    assert building.exists()
+    assert Runner(folder).aggregates_missing() == []
+
+
 def test_a_new_aggregate_is_built_alone_and_a_changed_model_rebuilds_everything(tmp_path):
     folder = small_extract(tmp_path / "x")
     aggregates.build(folder)

@@ -142,7 +142,7 @@ def list_aggregates(queries_dir: Path) -> list[Aggregate]:
 def build(folder: Path, progress: Progress | None = None, queries_dir: Path | None = None) -> list[str]:
     """Build every plan's first counts and every version aggregate for the tables in ``folder`` (a plain folder or
     a version's folder); returns what was built (plan ids, then aggregate names). Already-built ones (and pieces)
-    are read back, not recomputed."""
+    are read back, not recomputed; files left from earlier keys are removed at the end (:func:`prune`)."""
     from tracker import QUERIES_DIR
     from tracker.query import Runner
 
@@ -166,8 +166,29 @@ def build(folder: Path, progress: Progress | None = None, queries_dir: Path | No
     for k, (name, step) in enumerate(steps):
         say(k / max(1, len(steps)), f"正在计算汇总数据：{name}（{k + 1}/{len(steps)}）")
         step()
+    prune(folder, runner.aggregate_files())
     say(1.0, "汇总数据已就绪")
     return list(runner.plans) + [a.name for a in runner.aggregates]
+
+
+def prune(folder: Path, current: set[Path]) -> list[Path]:
+    """Remove the aggregate files of ``folder/.cache`` that no longer serve it: built under other keys (earlier
+    tables of the folder, an earlier plan library, models or SQL). Only whole finished files and folders named as
+    the runner names them (``agg-*``, ``first_counts-*``); a build's temporary files (``.…tmp``) are left alone.
+    At 10M, 110 of 149 entries (1.75 of 3.2 GB) were left over from earlier versions of the code."""
+    import shutil
+
+    cache = folder / ".cache"
+    removed = []
+    for entry in sorted(cache.iterdir()) if cache.is_dir() else []:
+        if not entry.name.startswith(("agg-", "first_counts-")) or entry in current:
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed.append(entry)
+    return removed
 
 
 def missing(data_dir: Path) -> list[str]:

@@ -575,6 +575,17 @@ class Runner:
             return None
         return folder / ".cache" / _first_counts_name(content, self._fingerprint, plan)
 
+    def aggregate_files(self) -> set[Path]:
+        """Every file (or folder of pieces) of ``.cache`` that serves the current tables: each plan's first counts
+        and each aggregate under its present key."""
+        folder = active_dir(self.data_dir)
+        content = content_key(folder)
+        files = {folder / ".cache" / _first_counts_name(content, self._fingerprint, plan) for plan in self.plans}
+        for agg in self.aggregates:
+            path = self._aggregate_path(folder, agg.name, content, None if agg.split_by is None else "*")
+            files.add(path if agg.split_by is None else path.parent)
+        return files
+
     def aggregates_missing(self) -> list[str]:
         """The plans whose first counts, and the version aggregates that, are neither loaded nor on disk for the
         served data.
