@@ -83,15 +83,13 @@ except Exception:  # a document that cannot be built must not take the table wit
     bulletin_txt, bulletin_doc = None, None
 downloads = st.columns(3)
 with downloads[0]:
-    audit.download_button(
-        "下载调度表（Excel）",
+    audit.xlsx_button(
         # files are built when clicked (deferred): a page view does not pay for documents nobody takes
         functools.partial(report.dispatch_workbook, dispatch, info, sel.demo, report.issuer_for(sel.plan)),
-        file_name=f"双周调度表_{level_word}_{stamp}.xlsx",
+        f"双周调度表_{level_word}_{stamp}.xlsx",
         what="dispatch.xlsx",
         records=len(dispatch),
-        icon=":material/download:",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        label="下载调度表（Excel）",
     )
 if bulletin_doc is not None:
     with downloads[1]:

@@ -186,8 +186,7 @@ if view == "table":
     if sel.demo:
         notes_x.append(ui.DEMO_NOTE)
     with d1:
-        audit.download_button(
-            "下载 Excel",
+        audit.xlsx_button(
             functools.partial(  # built when clicked
                 sv.to_xlsx,
                 download,
@@ -200,19 +199,9 @@ if view == "table":
             sv.download_name(sel.plan, sel.as_of, "xlsx"),
             what="school_quota.xlsx",
             records=len(download),
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            icon=":material/download:",
         )
     with d2:
-        audit.download_button(
-            "下载 CSV",
-            functools.partial(sv.to_csv, download),
-            sv.download_name(sel.plan, sel.as_of, "csv"),
-            what="school_quota.csv",
-            records=len(download),
-            mime="text/csv",
-            icon=":material/download:",
-        )
+        audit.csv_button(download, sv.download_name(sel.plan, sel.as_of, "csv"), what="school_quota.csv")
     if rows:
         code = shown.iloc[rows[0]]["unit_code"]
         d3.button(
@@ -247,8 +236,7 @@ elif view == "compare":
         compare_notes.append(ui.DEMO_NOTE)
     c1, c2, _ = st.columns([1, 1, 4])
     with c1:
-        audit.download_button(
-            "下载本组 Excel",
+        audit.xlsx_button(
             functools.partial(  # built when clicked
                 sv.to_xlsx,
                 compare,
@@ -262,20 +250,16 @@ elif view == "compare":
             f"院校取证_分组比较_{cmp_group}_{sel.plan}_{sel.as_of.isoformat()}.xlsx",
             what="school_groups.xlsx",
             records=len(compare),
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            icon=":material/download:",
             key="compare_xlsx",
+            label="下载本组 Excel",
         )
     with c2:
-        audit.download_button(
-            "下载本组 CSV",
-            functools.partial(sv.to_csv, compare),
+        audit.csv_button(
+            compare,
             f"院校取证_分组比较_{cmp_group}_{sel.plan}_{sel.as_of.isoformat()}.csv",
             what="school_groups.csv",
-            records=len(compare),
-            mime="text/csv",
-            icon=":material/download:",
             key="compare_csv",
+            label="下载本组 CSV",
         )
 
     st.subheader("落后最多的单位")

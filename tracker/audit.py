@@ -195,7 +195,7 @@ def csv_button(
     file_name: str,
     *,
     what: str,
-    key: str,
+    key: str | None = None,
     records: int | None = None,
     label: str = "下载 CSV",
 ) -> bool:
@@ -212,7 +212,13 @@ def csv_button(
 
 
 def xlsx_button(
-    build: Callable[[], bytes], file_name: str, *, what: str, key: str, records: int | None, label: str = "下载 Excel"
+    build: Callable[[], bytes],
+    file_name: str,
+    *,
+    what: str,
+    records: int | None,
+    key: str | None = None,
+    label: str = "下载 Excel",
 ) -> bool:
     """A logged Excel download; the workbook is built when the file is taken."""
     return download_button(

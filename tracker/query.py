@@ -554,8 +554,9 @@ class Runner:
                 except (OSError, pa.ArrowException, duckdb.Error):
                     cur.execute("DELETE FROM unit_first_counts WHERE plan_id = $plan", {"plan": plan})
             if not loaded:
-                self.build_read_by("unit_first_counts_of")
-                cur.execute("INSERT INTO unit_first_counts SELECT * FROM unit_first_counts_of($plan)", {"plan": plan})
+                fill = "INSERT INTO unit_first_counts SELECT * FROM unit_first_counts_of($plan)"
+                self.build_read_by(fill)  # the aggregates the first counts read
+                cur.execute(fill, {"plan": plan})
                 if cache is not None:
                     table = cur.sql(
                         "SELECT * FROM unit_first_counts WHERE plan_id = $plan", params={"plan": plan}
