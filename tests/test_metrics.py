@@ -465,3 +465,41 @@ def test_enterprise_staff_a_third_of_the_citys_plan_is_a_count_per_city_003_cont
     assert row.actual == 4  # enterprise staff and apprentices, not key groups
     assert row.target == 16222  # ⌈48,666 ÷ 3⌉, 吕梁's 示例 plan
     assert row.source == "demo"
+
+
+def test_a_figure_on_any_day_sums_the_daily_first_counts_up_to_that_day_contract(tmp_path):
+    """The biweekly period sums (unit_period_counts) are a shortcut: on every day — a period's first and last day,
+    the days around them, before the start — the counts equal the daily first counts summed up to that day."""
+    import datetime as dt
+
+    start = dt.date(2023, 1, 1)
+    rows = [
+        training_row(
+            i,
+            county_code=LISHI if i % 5 == 0 else LIULIN,
+            training_type=("order_project", "caregiver_brand", "enterprise_staff")[i % 3],
+            person_id=f"P{i % 70:06d}",
+            employed=(None, True, False)[i % 3],
+            start_date=str(start + dt.timedelta(days=i * 3 % 200 - 10)),
+            end_date=str(start + dt.timedelta(days=i * 3 % 200)),
+        )
+        for i in range(120)
+    ]
+    runner = Runner(write_extracts(tmp_path / "d", rows, []))
+    runner.materialize("liulin-2023")
+    cur = runner.cursor()
+    days = [start + dt.timedelta(days=d) for d in (-20, -1, 0, 1, 12, 13, 14, 15, 27, 28, 29, 100, 181, 195, 400)]
+    for day in days:
+        by_periods = cur.sql(
+            "SELECT * FROM unit_metric_counts('liulin-2023', $day) ORDER BY ALL", params={"day": day}
+        ).fetchall()
+        by_days = cur.sql(
+            """SELECT unit_type, unit_code, metric,
+                      sum(persons) FILTER (WHERE part = 'value'), sum(persons) FILTER (WHERE part = 'num'),
+                      sum(persons) FILTER (WHERE part = 'den'), sum(persons) FILTER (WHERE part = 'cohort')
+               FROM unit_first_counts WHERE plan_id = 'liulin-2023' AND first_date <= $day
+               GROUP BY ALL ORDER BY ALL""",
+            params={"day": day},
+        ).fetchall()
+        assert by_periods == by_days, day
+    assert by_days  # the last day counts everyone

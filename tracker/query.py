@@ -526,7 +526,8 @@ class Runner:
         return os.access(cache if cache.is_dir() else folder, os.W_OK)
 
     def materialize(self, plan: str) -> None:
-        """Fill unit_first_counts for a plan once per data version (idempotent, thread-safe).
+        """Fill unit_first_counts (and its biweekly sums, unit_period_counts) for a plan once per data version
+        (idempotent, thread-safe).
 
         The result is also kept as Parquet beside the data (``.cache/``), keyed by data version, plan library
         and model SQL, so a restarted dashboard reads it instead of recomputing.
@@ -542,19 +543,20 @@ class Runner:
                 if plan in self._materialized.setdefault(version, set()):
                     return
             cur = con.cursor()
+            # a plan's rows in date order: a figure's daily counts of the period holding its date skip to it
             cache = self._first_counts_cache(version, plan)
             cur.execute("DELETE FROM unit_first_counts WHERE plan_id = $plan", {"plan": plan})
             loaded = False
             if cache is not None and cache.is_file():
                 try:
                     cur.register("cached_first_counts", pq.read_table(cache))
-                    cur.execute("INSERT INTO unit_first_counts SELECT * FROM cached_first_counts")
+                    cur.execute("INSERT INTO unit_first_counts SELECT * FROM cached_first_counts ORDER BY first_date")
                     cur.unregister("cached_first_counts")
                     loaded = True
                 except (OSError, pa.ArrowException, duckdb.Error):
                     cur.execute("DELETE FROM unit_first_counts WHERE plan_id = $plan", {"plan": plan})
             if not loaded:
-                fill = "INSERT INTO unit_first_counts SELECT * FROM unit_first_counts_of($plan)"
+                fill = "INSERT INTO unit_first_counts SELECT * FROM unit_first_counts_of($plan) ORDER BY first_date"
                 self.build_read_by(fill)  # the aggregates the first counts read
                 cur.execute(fill, {"plan": plan})
                 if cache is not None:
@@ -562,6 +564,9 @@ class Runner:
                         "SELECT * FROM unit_first_counts WHERE plan_id = $plan", params={"plan": plan}
                     ).to_arrow_table()
                     _write_atomically(table, cache)
+            # the biweekly periods' sums (queries/models/40_biweekly.sql), from the daily counts just loaded
+            cur.execute("DELETE FROM unit_period_counts WHERE plan_id = $plan", {"plan": plan})
+            cur.execute("INSERT INTO unit_period_counts SELECT * FROM unit_period_counts_of($plan)", {"plan": plan})
             with self._lock:
                 self._materialized.setdefault(version, set()).add(plan)
 

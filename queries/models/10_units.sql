@@ -65,12 +65,17 @@ CREATE OR REPLACE MACRO expected_share(p_plan, p_metric, p_start, p_deadline, p_
         UNION ALL
         SELECT CAST(p_deadline AS DATE), 1.0
     ),
-    point_before AS (SELECT point_date, share FROM trajectory WHERE point_date <= p_on ORDER BY point_date DESC, share DESC LIMIT 1),
-    point_after AS (SELECT point_date, share FROM trajectory WHERE point_date > p_on ORDER BY point_date, share LIMIT 1)
+    -- the last point on or before the day and the first after it (a struct orders by date, then share); one
+    -- grouping, not two sorted LIMITs: evaluated once per window and day of a series
+    around AS (
+        SELECT max({'point_date': point_date, 'share': share}) FILTER (WHERE point_date <= p_on) AS b,
+               min({'point_date': point_date, 'share': share}) FILTER (WHERE point_date > p_on) AS a
+        FROM trajectory
+    )
     SELECT least(1.0, greatest(0.0, coalesce(
         (SELECT b.share + (a.share - b.share) * date_diff('day', b.point_date, CAST(p_on AS DATE))
                           / date_diff('day', b.point_date, a.point_date)
-         FROM point_before AS b, point_after AS a),
+         FROM around),
         CASE WHEN CAST(p_on AS DATE) < CAST(p_start AS DATE) THEN 0.0 ELSE 1.0 END)))
 );
 

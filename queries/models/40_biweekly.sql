@@ -25,17 +25,8 @@ periods AS (
     WHERE g.start <= g.read_until
 ),
 first_counts AS (
-    -- persons by the period in which they first count
-    SELECT f.unit_type, f.unit_code, f.metric, w.start,
-           date_diff('day', w.start, f.first_date) // 14 AS period,
-           sum(f.persons) FILTER (WHERE f.part = 'value') AS value_count,
-           sum(f.persons) FILTER (WHERE f.part = 'num') AS numerator,
-           sum(f.persons) FILTER (WHERE f.part = 'den') AS denominator,
-           sum(f.persons) FILTER (WHERE f.part = 'cohort') AS cohort
-    FROM unit_first_counts AS f
-    JOIN plan_metric_windows AS w USING (plan_id, metric)
-    WHERE f.plan_id = p_plan AND f.first_date <= measured_on(p_as_of)
-    GROUP BY ALL
+    -- persons by the period in which they first count, up to the date figures are read on
+    SELECT * FROM period_first_counts(p_plan, measured_on(p_as_of))
 ),
 running AS (
     SELECT p.*,
