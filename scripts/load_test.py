@@ -14,8 +14,10 @@ Then N browser sessions (one Chromium, one context — own cookies — each) of 
 click through the pages their role has until the time is up; each session also opens a crafted link naming a unit
 outside its scope. Reported: page views, errors (exceptions on a page, time-outs, failed sign-ins), out-of-scope
 unit names seen on a page (target 0), crafted links answered 无权限, p50/p95 settle time of page views (click in
-the navigation → the script has finished and the page is still) and of sign-ins (open the address → signed in), each
-replica's memory (RSS now and peak), CPU seconds and requests, and the servers' CPU seconds per page view.
+the navigation → the script has finished and the page is still), the servers' part of them (p50/p95 of the script
+runs that finished, from their start to their end: ``SKILLS_RUN_LOG``, tracker.app.serve) and of sign-ins (open the
+address → signed in), each replica's memory (RSS now and peak), CPU seconds and requests, and the servers' CPU
+seconds per page view.
 A sign-in is split into its parts (open → form shown, press 登录 → signed in, presses needed), and the machine's CPU
 into the servers', the browsers' of this run (Playwright and its Chromium) and the rest: on one machine the 20
 browsers, not the server, are most of what a sign-in waits for.
@@ -380,7 +382,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                         "true",
                     ],
                     cwd=ROOT,
-                    env=env,
+                    env={**env, "SKILLS_RUN_LOG": str(tmp / f"runs-{port}.jsonl")},
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     start_new_session=True,
@@ -431,6 +433,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         for line in (tmp / "nginx-access.log").read_text().splitlines():
             upstream[line.split(" ", 1)[0]] += 1
         settle_s = stats["settle"]
+        # the servers' part of each page view: a script run from its start to its end (tracker.app.serve)
+        server_runs = [
+            run["wall_s"]
+            for port in ports
+            if (tmp / f"runs-{port}.jsonl").exists()
+            for run in map(json.loads, (tmp / f"runs-{port}.jsonl").read_text(encoding="utf-8").splitlines())
+            if run["at"] >= t0 and run["outcome"] == "done"
+        ]
         audit_lines = (
             (data / "audit.jsonl").read_text(encoding="utf-8").splitlines() if (data / "audit.jsonl").exists() else []
         )
@@ -447,6 +457,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "crafted_samples": stats["crafted_refused"][:3],
             "settle_p50_s": round(statistics.median(settle_s), 2) if settle_s else None,
             "settle_p95_s": round(percentile(settle_s, 0.95), 2) if settle_s else None,
+            "server_runs": len(server_runs),
+            "server_run_p50_s": round(statistics.median(server_runs), 2) if server_runs else None,
+            "server_run_p95_s": round(percentile(server_runs, 0.95), 2) if server_runs else None,
             "sign_in_p50_s": round(statistics.median(stats["sign_in"]), 2) if stats["sign_in"] else None,
             "sign_in_p95_s": round(percentile(stats["sign_in"], 0.95), 2) if stats["sign_in"] else None,
             # open the address → the form is there; press 登录 → signed in; presses (a lost press is pressed again)

@@ -102,3 +102,22 @@ def test_a_malformed_extract_gives_a_clear_message_not_a_crash(tmp_path, monkeyp
     at = AppTest.from_file(DASHBOARD, default_timeout=90).run()
     assert not at.exception
     assert any("training" in e.value and "无法读取" in e.value for e in at.error)
+
+
+def test_each_script_run_logs_its_server_time_when_asked_issue_12(app, tmp_path, monkeypatch):
+    """SKILLS_RUN_LOG (scripts/load_test.py): one JSON line per script run — the page, its wall and CPU seconds."""
+    log = tmp_path / "runs.jsonl"
+    monkeypatch.setenv("SKILLS_RUN_LOG", str(log))
+    at = app.run()
+    assert not at.exception
+    runs = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert len(runs) == 1
+    assert runs[0]["outcome"] == "done" and runs[0]["page"] == ""  # the default page (总览) has no URL path
+    assert 0 < runs[0]["cpu_s"] and 0 < runs[0]["wall_s"] < 90
+
+
+def test_no_run_log_is_written_unless_asked(app, tmp_path, monkeypatch):
+    monkeypatch.delenv("SKILLS_RUN_LOG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert not app.run().exception
+    assert not list(tmp_path.iterdir())

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import re
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -292,6 +294,37 @@ def start() -> Any:
     if denied:
         _refuse(scope, *denied)
     return navigation
+
+
+_RUN_LOG_LOCK = threading.Lock()
+
+
+def serve() -> None:
+    """One script run: :func:`start`, then the page. With ``SKILLS_RUN_LOG`` set (scripts/load_test.py sets it), the
+    run's server time — wall seconds from the script's start to its end, and this thread's CPU seconds — is appended
+    to that file as a JSON line, so a load test tells the server's part of a page view from the browser's."""
+    log = os.environ.get("SKILLS_RUN_LOG")
+    wall, cpu = time.perf_counter(), time.thread_time()
+    page = None
+    outcome = "running"
+    try:
+        page = start()
+        page.run()
+        outcome = "done"
+    except BaseException as exc:  # st.stop / st.rerun (not Exceptions): the run ends early on purpose
+        outcome = "error" if isinstance(exc, Exception) else "stopped"
+        raise
+    finally:
+        if log:
+            record = {
+                "page": getattr(page, "url_path", None) or "",
+                "wall_s": round(time.perf_counter() - wall, 4),
+                "cpu_s": round(time.thread_time() - cpu, 4),
+                "outcome": outcome,
+                "at": round(time.time(), 3),
+            }
+            with _RUN_LOG_LOCK, open(log, "a", encoding="utf-8") as out:
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def guard_page() -> Scope:
