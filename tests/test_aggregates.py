@@ -420,3 +420,11 @@ def test_a_new_aggregate_is_built_alone_and_a_changed_model_rebuilds_everything(
         model.write("\n-- a changed model\nCREATE OR REPLACE VIEW changed_model AS SELECT 1 AS one;\n")
     runner = Runner(folder, queries_dir=queries)
     assert set(runner.aggregates_missing()) == set(runner.plans) | {a.name for a in runner.aggregates}
+
+
+def test_a_connection_reads_each_extract_files_footer_once_issue_12(tmp_path):
+    """Views over the extract are bound inside other views many times; with the footers read again each time, opening
+    a hive-partitioned 100M extract took 42 s and 8.7 GB before its build could start (2.3 s and 0.3 GB with them
+    cached)."""
+    runner = Runner(small_extract(tmp_path / "x"))
+    assert runner.cursor().sql("SELECT current_setting('parquet_metadata_cache')").fetchall() == [(True,)]
