@@ -24,7 +24,9 @@ def test_build_writes_every_plans_aggregates_and_a_fresh_runner_needs_none(tmp_p
     built = aggregates.build(folder)
     runner = Runner(folder)
     assert set(built) == set(runner.plans) | {a.name for a in runner.aggregates}
-    assert len(list((folder / ".cache").glob("first_counts-*.parquet"))) == len(runner.plans)
+    # each plan's daily first counts and their biweekly period sums
+    assert len(list((folder / ".cache").glob("first_counts-*[0-9a-f].parquet"))) == len(runner.plans)
+    assert len(list((folder / ".cache").glob("first_counts-*-periods.parquet"))) == len(runner.plans)
     # one file per aggregate, a folder of pieces per split one (subsidy_segments: parts of the persons)
     assert len(list((folder / ".cache").glob("agg-*"))) == len(runner.aggregates)
     assert list((folder / ".cache").glob("agg-subsidy_segments-*/part-0000-of-0001.parquet"))
@@ -316,7 +318,7 @@ def test_an_import_builds_every_plans_aggregates_before_the_switch_12(tmp_path, 
     folder, _ = _served(tmp_path)
     assert current_version(folder)
     served = active_dir(folder)
-    assert len(list((served / ".cache").glob("first_counts-*.parquet"))) == len(Runner(folder).plans)
+    assert len(list((served / ".cache").glob("first_counts-*[0-9a-f].parquet"))) == len(Runner(folder).plans)
     assert Runner(folder).aggregates_missing() == []
 
 
@@ -428,3 +430,28 @@ def test_a_connection_reads_each_extract_files_footer_once_issue_12(tmp_path):
     cached)."""
     runner = Runner(small_extract(tmp_path / "x"))
     assert runner.cursor().sql("SELECT current_setting('parquet_metadata_cache')").fetchall() == [(True,)]
+
+
+def test_a_plans_period_sums_are_kept_beside_its_daily_counts_in_date_order_issue_12(tmp_path):
+    """A restarted server reads both files instead of summing again; a missing or unreadable periods file is summed
+    again and rewritten, with the same figures."""
+    import duckdb
+
+    from tracker.query import _period_counts_file
+
+    folder = small_extract(tmp_path / "x")
+    aggregates.build(folder)
+    runner = Runner(folder)
+    daily = runner._first_counts_cache(runner.version(), "liulin-2023")
+    periods = _period_counts_file(daily)
+    dates = duckdb.sql(f"SELECT first_date FROM read_parquet('{daily}')").fetchnumpy()["first_date"].tolist()
+    assert len(dates) > 1 and dates == sorted(dates)
+    expected = runner.run("biweekly", plan="liulin-2023", as_of="2023-09-01")
+    for damage in ("missing", "unreadable"):
+        if damage == "missing":
+            periods.unlink()
+        else:
+            periods.write_bytes(b"PAR1 not a parquet file")
+        got = Runner(folder).run("biweekly", plan="liulin-2023", as_of="2023-09-01")
+        assert got.equals(expected), damage
+        assert duckdb.sql(f"SELECT count(*) FROM read_parquet('{periods}')").fetchall()[0][0] > 0, damage

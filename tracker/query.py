@@ -35,7 +35,6 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from tracker import QUERIES_DIR, REFERENCE_DIR
 from tracker.aggregates import (
@@ -547,30 +546,21 @@ class Runner:
                 if plan in self._materialized.setdefault(version, set()):
                     return
             cur = con.cursor()
-            # a plan's rows in date order: a figure's daily counts of the period holding its date skip to it
             cache = self._first_counts_cache(version, plan)
-            cur.execute("DELETE FROM unit_first_counts WHERE plan_id = $plan", {"plan": plan})
-            loaded = False
-            if cache is not None and cache.is_file():
-                try:
-                    cur.register("cached_first_counts", pq.read_table(cache))
-                    cur.execute("INSERT INTO unit_first_counts SELECT * FROM cached_first_counts ORDER BY first_date")
-                    cur.unregister("cached_first_counts")
-                    loaded = True
-                except (OSError, pa.ArrowException, duckdb.Error):
-                    cur.execute("DELETE FROM unit_first_counts WHERE plan_id = $plan", {"plan": plan})
-            if not loaded:
+            periods = _period_counts_file(cache) if cache is not None else None
+            for table in ("unit_first_counts", "unit_period_counts"):
+                cur.execute(f"DELETE FROM {table} WHERE plan_id = $plan", {"plan": plan})
+            # a plan's daily counts in date order (their file is written so): the counts of the period holding a
+            # figure's date skip to it
+            if not _load_kept(cur, "unit_first_counts", plan, cache):
                 fill = "INSERT INTO unit_first_counts SELECT * FROM unit_first_counts_of($plan) ORDER BY first_date"
                 self.build_read_by(fill)  # the aggregates the first counts read
                 cur.execute(fill, {"plan": plan})
-                if cache is not None:
-                    table = cur.sql(
-                        "SELECT * FROM unit_first_counts WHERE plan_id = $plan", params={"plan": plan}
-                    ).to_arrow_table()
-                    _write_atomically(table, cache)
-            # the biweekly periods' sums (queries/models/40_biweekly.sql), from the daily counts just loaded
-            cur.execute("DELETE FROM unit_period_counts WHERE plan_id = $plan", {"plan": plan})
-            cur.execute("INSERT INTO unit_period_counts SELECT * FROM unit_period_counts_of($plan)", {"plan": plan})
+                _keep(cur, "unit_first_counts", plan, cache, order="first_date")
+            # the biweekly periods' sums (queries/models/30_unit_progress.sql), kept beside the daily counts
+            if not _load_kept(cur, "unit_period_counts", plan, periods):
+                cur.execute("INSERT INTO unit_period_counts SELECT * FROM unit_period_counts_of($plan)", {"plan": plan})
+                _keep(cur, "unit_period_counts", plan, periods)
             with self._lock:
                 self._materialized.setdefault(version, set()).add(plan)
 
@@ -591,6 +581,7 @@ class Runner:
         folder = active_dir(self.data_dir)
         content = content_key(folder)
         files = {folder / ".cache" / _first_counts_name(content, self._fingerprint, plan) for plan in self.plans}
+        files |= {_period_counts_file(path) for path in files}
         for agg in self.aggregates:
             path = self._aggregate_path(folder, agg.name, content, None if agg.split_by is None else "*")
             files.add(path if agg.split_by is None else path.parent)
@@ -695,15 +686,41 @@ def _convert(p: Param, value: Any) -> Any:
     return str(value)
 
 
-def _write_atomically(table: pa.Table, path: Path) -> None:
-    """Best effort: a read-only data folder simply gets no cache."""
+def _period_counts_file(first_counts: Path) -> Path:
+    """A plan's biweekly period sums, kept beside its first counts (and under the same key)."""
+    return first_counts.with_name(first_counts.stem + "-periods.parquet")
+
+
+def _load_kept(cur: duckdb.DuckDBPyConnection, table: str, plan: str, path: Path | None) -> bool:
+    """Fill a plan's rows of ``table`` from the file they were kept in; False (and nothing loaded) when there is no
+    readable file."""
+    if path is None or not path.is_file():
+        return False
+    try:
+        cur.execute(
+            f"INSERT INTO {table} SELECT * FROM read_parquet({_sql_text(path)}) WHERE plan_id = $plan", {"plan": plan}
+        )
+        return True
+    except duckdb.Error:
+        cur.execute(f"DELETE FROM {table} WHERE plan_id = $plan", {"plan": plan})
+        return False
+
+
+def _keep(cur: duckdb.DuckDBPyConnection, table: str, plan: str, path: Path | None, order: str | None = None) -> None:
+    """Keep a plan's rows of ``table`` as Parquet (in ``order``), written whole or not at all. Best effort: a
+    read-only data folder simply gets no cache."""
+    if path is None:
+        return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        pq.write_table(table, tmp)
+        ordered = f" ORDER BY {order}" if order else ""
+        cur.execute(
+            f"COPY (SELECT * FROM {table} WHERE plan_id = {_sql_text(plan)}{ordered}) TO {_sql_text(tmp)} (FORMAT parquet)"
+        )
         os.replace(tmp, path)
-    except OSError:
-        pass
+    except (OSError, duckdb.Error):
+        tmp.unlink(missing_ok=True)
 
 
 _RUNNERS: dict[str, Runner] = {}
