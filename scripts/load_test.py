@@ -15,7 +15,7 @@ click through the pages their role has until the time is up; each session also o
 outside its scope. Reported: page views, errors (exceptions on a page, time-outs, failed sign-ins), out-of-scope
 unit names seen on a page (target 0), crafted links answered 无权限, p50/p95 settle time of page views (click in
 the navigation → the script has finished and the page is still), the servers' part of them (p50/p95 of the script
-runs that finished, from their start to their end: ``SKILLS_RUN_LOG``, tracker.app.serve) and of sign-ins (open the
+runs that drew a page, from their start to their end: ``SKILLS_RUN_LOG``, tracker.app.serve) and of sign-ins (open the
 address → signed in), each replica's memory (RSS now and peak), CPU seconds and requests, and the servers' CPU
 seconds per page view.
 A sign-in is split into its parts (open → form shown, press 登录 → signed in, presses needed), and the machine's CPU
@@ -439,7 +439,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             for port in ports
             if (tmp / f"runs-{port}.jsonl").exists()
             for run in map(json.loads, (tmp / f"runs-{port}.jsonl").read_text(encoding="utf-8").splitlines())
-            if run["at"] >= t0 and run["outcome"] == "done"
+            if run["at"] >= t0 and run["page"] and run["outcome"] != "error"  # not the sign-in form's runs
         ]
         audit_lines = (
             (data / "audit.jsonl").read_text(encoding="utf-8").splitlines() if (data / "audit.jsonl").exists() else []

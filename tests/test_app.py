@@ -112,7 +112,7 @@ def test_each_script_run_logs_its_server_time_when_asked_issue_12(app, tmp_path,
     assert not at.exception
     runs = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     assert len(runs) == 1
-    assert runs[0]["outcome"] == "done" and runs[0]["page"] == ""  # the default page (总览) has no URL path
+    assert runs[0]["outcome"] == "done" and runs[0]["page"] == "总览"
     assert runs[0]["cpu_s"] > 0
     assert 0 < runs[0]["wall_s"] < 90
 

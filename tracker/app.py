@@ -302,7 +302,8 @@ _RUN_LOG_LOCK = threading.Lock()
 def serve() -> None:
     """One script run: :func:`start`, then the page. With ``SKILLS_RUN_LOG`` set (scripts/load_test.py sets it), the
     run's server time — wall seconds from the script's start to its end, and this thread's CPU seconds — is appended
-    to that file as a JSON line, so a load test tells the server's part of a page view from the browser's."""
+    to that file as a JSON line, so a load test tells the server's part of a page view from the browser's. A page
+    may end its run with st.stop (outcome "stopped"), as 院校取证 and 报告归档 do after drawing."""
     log = os.environ.get("SKILLS_RUN_LOG")
     wall, cpu = time.perf_counter(), time.thread_time()
     page = None
@@ -317,7 +318,7 @@ def serve() -> None:
     finally:
         if log:
             record = {
-                "page": getattr(page, "url_path", None) or "",
+                "page": getattr(page, "title", None) or "",  # "" when no page was reached (the sign-in form)
                 "wall_s": round(time.perf_counter() - wall, 4),
                 "cpu_s": round(time.thread_time() - cpu, 4),
                 "outcome": outcome,
