@@ -491,6 +491,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         print(json.dumps(result, ensure_ascii=False, indent=1))
         if args.json:
             Path(args.json).write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+            if stats["errors"]:  # the servers' own account of what went wrong, kept beside the figures
+                kept = Path(args.json).with_suffix(".logs")
+                kept.mkdir(exist_ok=True)
+                for log in [*tmp.glob("replica-*.log"), *tmp.glob("runs-*.jsonl"), tmp / "nginx-error.log"]:
+                    if log.exists():
+                        shutil.copy(log, kept / log.name)
+                print(f"errors: replica logs and run logs kept in {kept}", flush=True)
         return result
     finally:
         for proc in reversed(procs):  # only the processes this script started, by their id
