@@ -409,7 +409,9 @@ def test_a_build_removes_the_files_earlier_keys_left_and_keeps_the_current_ones(
     assert Runner(folder).aggregates_missing() == []
 
 
-def test_a_new_aggregate_is_built_alone_and_a_changed_model_rebuilds_everything(tmp_path):
+def test_a_new_aggregate_is_built_alone_and_a_changed_model_rebuilds_only_what_reads_it(tmp_path):
+    """A software update that changes a serving macro must not make the first official after it wait for every
+    aggregate again (10M: 8 minutes): a kept file is keyed by the text of what it reads."""
     folder = small_extract(tmp_path / "x")
     aggregates.build(folder)
     queries = queries_with(
@@ -418,10 +420,39 @@ def test_a_new_aggregate_is_built_alone_and_a_changed_model_rebuilds_everything(
         "SELECT county_code, count(DISTINCT person_id) AS persons FROM training GROUP BY ALL",
     )
     assert Runner(folder, queries_dir=queries).aggregates_missing() == ["county_persons"]
-    with (queries / "models" / "30_unit_progress.sql").open("a", encoding="utf-8") as model:
-        model.write("\n-- a changed model\nCREATE OR REPLACE VIEW changed_model AS SELECT 1 AS one;\n")
-    runner = Runner(folder, queries_dir=queries)
-    assert set(runner.aggregates_missing()) == set(runner.plans) | {a.name for a in runner.aggregates}
+    aggregates.build(folder, queries_dir=queries)
+
+    def change(model: str, old: str, new: str) -> Runner:
+        path = queries / "models" / model
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new), encoding="utf-8")
+        return Runner(folder, queries_dir=queries)
+
+    # nothing reads a new view; comments and whitespace are not changes
+    runner = change("30_unit_progress.sql", "-- unit_person_first:", "CREATE OR REPLACE VIEW unused AS SELECT 1;\n-- ")
+    assert runner.aggregates_missing() == []
+    # the completion percentage is read by named queries only
+    runner = change(
+        "30_unit_progress.sql", "ELSE 100.0 * p_actual / p_target END;", "ELSE 100.00 * p_actual / p_target END;"
+    )
+    assert runner.aggregates_missing() == []
+    # the periods: only the period sums are summed again (they are not an aggregate of the build)
+    before = runner._first_counts_cache(runner.version(), "liulin-2023", periods=True)
+    runner = change(
+        "30_unit_progress.sql", "date_diff('day', p_start, p_date) // 14;", "(date_diff('day', p_start, p_date)) // 14;"
+    )
+    assert runner.aggregates_missing() == []
+    assert runner._first_counts_cache(runner.version(), "liulin-2023", periods=True) != before
+    # a person's value facts: every plan's first counts and the breakdown that reads them, not the compliance flags
+    runner = change("20_metric_facts.sql", "WITH training_lines AS (", "WITH training_lines AS NOT MATERIALIZED (")
+    missing = set(runner.aggregates_missing())
+    assert set(runner.plans) <= missing
+    assert "breakdown_attributed_firsts" in missing and "breakdown_group_firsts" in missing
+    assert "compliance_enrolment_flags" not in missing and "county_persons" not in missing
+    # a changed model rebuilds what reads it, and the figures are those of a fresh build
+    aggregates.build(folder, queries_dir=queries)
+    assert Runner(folder, queries_dir=queries).aggregates_missing() == []
 
 
 def test_a_connection_reads_each_extract_files_footer_once_issue_12(tmp_path):
@@ -437,13 +468,11 @@ def test_a_plans_period_sums_are_kept_beside_its_daily_counts_in_date_order_issu
     again and rewritten, with the same figures."""
     import duckdb
 
-    from tracker.query import _period_counts_file
-
     folder = small_extract(tmp_path / "x")
     aggregates.build(folder)
     runner = Runner(folder)
     daily = runner._first_counts_cache(runner.version(), "liulin-2023")
-    periods = _period_counts_file(daily)
+    periods = runner._first_counts_cache(runner.version(), "liulin-2023", periods=True)
     dates = duckdb.sql(f"SELECT first_date FROM read_parquet('{daily}')").fetchnumpy()["first_date"].tolist()
     assert len(dates) > 1 and dates == sorted(dates)
     expected = runner.run("biweekly", plan="liulin-2023", as_of="2023-09-01")

@@ -96,8 +96,8 @@ class Reads:
         self._named = {name: set(names_in(text, self._names)) - {name} for name, text in texts.items()}
         self._aggregates = aggregates
 
-    def aggregates(self, sql: str) -> list[Aggregate]:
-        """The aggregates ``sql`` reads, directly or through model objects and other aggregates, in build order."""
+    def names(self, sql: str) -> set[str]:
+        """Every model object and aggregate ``sql`` reads, directly or through the others."""
         seen: set[str] = set()
         todo = names_in(sql, self._names)
         while todo:
@@ -105,6 +105,11 @@ class Reads:
             if name not in seen:
                 seen.add(name)
                 todo.extend(self._named[name] - seen)
+        return seen
+
+    def aggregates(self, sql: str) -> list[Aggregate]:
+        """The aggregates ``sql`` reads, directly or through model objects and other aggregates, in build order."""
+        seen = self.names(sql)
         return [a for a in self._aggregates if a.name in seen]
 
 

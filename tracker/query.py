@@ -52,6 +52,10 @@ from tracker.scope import Scope
 from tracker.store import DataError, active_dir, content_key, data_version, resolve_data_dir, table_source
 
 CACHE_SIZE = 256
+# how a plan's first counts and their biweekly period sums are filled (queries/models/30_unit_progress.sql); their
+# kept files are keyed by what these statements read
+FIRST_COUNTS_FILL = "INSERT INTO unit_first_counts SELECT * FROM unit_first_counts_of($plan) ORDER BY first_date"
+PERIOD_COUNTS_FILL = "INSERT INTO unit_period_counts SELECT * FROM unit_period_counts_of($plan)"
 BUILD_MEMORY_LIMIT = "6GB"  # settings [duckdb] build_memory_limit
 CACHE_MB = 256  # the result cache's memory bound (settings [duckdb] result_cache_mb), besides the entry count
 
@@ -217,29 +221,34 @@ class Runner:
         self._aggregate_locks: dict[tuple[str, str], threading.Lock] = {}
         self._aggregate_keys: dict[str, str] = {}
         self.plans = plan_ids(reference_dir)
-        # what the materialised aggregates depend on besides the data: the plan library, the models and the aggregates
-        # the models read (first counts); each aggregate's file adds its own SQL and that of the aggregates it names
-        # (_aggregate_keys), so a new or changed aggregate does not rebuild the others
+        # what a kept file depends on besides the data: the plan library and the text of every model object and
+        # aggregate its SQL reads, followed through the others (tracker.aggregates.Reads) — a changed model rebuilds
+        # only what reads it, a new or changed aggregate only itself and what reads it
         models = sorted((queries_dir / "models").glob("*.sql"))
         models_text = "\n".join(f.read_text(encoding="utf-8") for f in models)
         read_by_models = set(names_in(models_text, [a.name for a in self.aggregates]))
         self.read_by_models = read_by_models  # built before the first counts, which read them
-        digest = hashlib.sha1()
-        for f in sorted(reference_dir.glob("*.csv")) + models:
-            digest.update(f.name.encode() + f.read_bytes())
-        for agg in self.aggregates:
-            if agg.name in read_by_models:
-                digest.update(agg.name.encode() + agg.sql.encode())
-        self._fingerprint = digest.hexdigest()
-        self._reads = Reads(model_objects(models_text), self.aggregates)
+        objects = model_objects(models_text)
+        self._reads = Reads(objects, self.aggregates)
+        # (whitespace and comments are not changes: the texts are compared word by word)
+        texts = {
+            name: " ".join(text.split())
+            for name, text in {**objects, **{a.name: a.sql for a in self.aggregates}}.items()
+        }
+        reference = hashlib.sha1()
+        for f in sorted(reference_dir.glob("*.csv")):
+            reference.update(f.name.encode() + f.read_bytes())
 
+        def key_of(sql: str) -> str:
+            digest = hashlib.sha1(reference.digest())
+            for name in sorted(self._reads.names(sql)):
+                digest.update(name.encode() + b"\0" + texts[name].encode() + b"\0")
+            return digest.hexdigest()
+
+        self._first_counts_key = key_of(FIRST_COUNTS_FILL)
+        self._period_counts_key = key_of(PERIOD_COUNTS_FILL)
         for agg in self.aggregates:
-            named = set(names_in(agg.sql, [a.name for a in self.aggregates]))
-            own = hashlib.sha1(self._fingerprint.encode())
-            for other in self.aggregates:
-                if other.name in named | {agg.name}:
-                    own.update(other.name.encode() + other.sql.encode())
-            self._aggregate_keys[agg.name] = own.hexdigest()
+            self._aggregate_keys[agg.name] = key_of(agg.name)
 
     # -- data version ------------------------------------------------------------------------
     def version(self) -> str:
@@ -334,9 +343,7 @@ class Runner:
         """An aggregate's file (a split aggregate's piece: a file in the aggregate's folder), keyed by the tables'
         content, the plan library, the models and the aggregates' SQL."""
         key = content if content is not None else content_key(folder)
-        digest = hashlib.sha1(f"{key}|{self._aggregate_keys.get(name, self._fingerprint)}|{name}".encode()).hexdigest()[
-            :16
-        ]
+        digest = hashlib.sha1(f"{key}|{self._aggregate_keys[name]}|{name}".encode()).hexdigest()[:16]
         if piece is None:
             return folder / ".cache" / f"agg-{name}-{digest}.parquet"
         return folder / ".cache" / f"agg-{name}-{digest}" / piece_file(piece)
@@ -547,41 +554,48 @@ class Runner:
                     return
             cur = con.cursor()
             cache = self._first_counts_cache(version, plan)
-            periods = _period_counts_file(cache) if cache is not None else None
+            periods = self._first_counts_cache(version, plan, periods=True)
             for table in ("unit_first_counts", "unit_period_counts"):
                 cur.execute(f"DELETE FROM {table} WHERE plan_id = $plan", {"plan": plan})
             # a plan's daily counts in date order (their file is written so): the counts of the period holding a
             # figure's date skip to it
             if not _load_kept(cur, "unit_first_counts", plan, cache):
-                fill = "INSERT INTO unit_first_counts SELECT * FROM unit_first_counts_of($plan) ORDER BY first_date"
-                self.build_read_by(fill)  # the aggregates the first counts read
-                cur.execute(fill, {"plan": plan})
+                self.build_read_by(FIRST_COUNTS_FILL)  # the aggregates the first counts read
+                cur.execute(FIRST_COUNTS_FILL, {"plan": plan})
                 _keep(cur, "unit_first_counts", plan, cache, order="first_date")
             # the biweekly periods' sums (queries/models/30_unit_progress.sql), kept beside the daily counts
             if not _load_kept(cur, "unit_period_counts", plan, periods):
-                cur.execute("INSERT INTO unit_period_counts SELECT * FROM unit_period_counts_of($plan)", {"plan": plan})
+                cur.execute(PERIOD_COUNTS_FILL, {"plan": plan})
                 _keep(cur, "unit_period_counts", plan, periods)
             with self._lock:
                 self._materialized.setdefault(version, set()).add(plan)
 
-    def _first_counts_cache(self, version: str, plan: str) -> Path | None:
-        """Where a plan's first counts are kept beside the data: keyed by the tables' content (not the folder's
-        path, so aggregates built in a new version's folder before the switch serve it after), the plan library,
-        the models and the plan."""
+    def _first_counts_cache(self, version: str, plan: str, periods: bool = False) -> Path | None:
+        """Where a plan's first counts (``periods``: their biweekly period sums) are kept beside the data: keyed by
+        the tables' content (not the folder's path, so aggregates built in a new version's folder before the switch
+        serve it after), the plan library, the model objects they read, and the plan."""
         try:
             folder = active_dir(self.data_dir)
             content = content_key(folder)
         except (DataError, OSError):
             return None
-        return folder / ".cache" / _first_counts_name(content, self._fingerprint, plan)
+        return folder / ".cache" / self._first_counts_file(content, plan, periods)
+
+    def _first_counts_file(self, content: str, plan: str, periods: bool = False) -> str:
+        if periods:
+            return _first_counts_name(content, self._period_counts_key, plan, "-periods")
+        return _first_counts_name(content, self._first_counts_key, plan)
 
     def aggregate_files(self) -> set[Path]:
         """Every file (or folder of pieces) of ``.cache`` that serves the current tables: each plan's first counts
         and each aggregate under its present key."""
         folder = active_dir(self.data_dir)
         content = content_key(folder)
-        files = {folder / ".cache" / _first_counts_name(content, self._fingerprint, plan) for plan in self.plans}
-        files |= {_period_counts_file(path) for path in files}
+        files = {
+            folder / ".cache" / self._first_counts_file(content, plan, periods)
+            for plan in self.plans
+            for periods in (False, True)
+        }
         for agg in self.aggregates:
             path = self._aggregate_path(folder, agg.name, content, None if agg.split_by is None else "*")
             files.add(path if agg.split_by is None else path.parent)
@@ -602,7 +616,7 @@ class Runner:
         missing = [
             plan
             for plan in self.plans
-            if plan not in done and not (folder / ".cache" / _first_counts_name(key, self._fingerprint, plan)).is_file()
+            if plan not in done and not (folder / ".cache" / self._first_counts_file(key, plan)).is_file()
         ]
         built = self._built.get(version, set())
         for agg in self.aggregates:
@@ -660,9 +674,9 @@ class Runner:
         return df, (time.perf_counter() - t0) * 1000
 
 
-def _first_counts_name(content: str, fingerprint: str, plan: str) -> str:
-    """A plan's first counts file: keyed by the tables' content, the plan library and models, and the plan."""
-    return f"first_counts-{hashlib.sha1(f'{content}|{fingerprint}|{plan}'.encode()).hexdigest()[:16]}.parquet"
+def _first_counts_name(content: str, key: str, plan: str, suffix: str = "") -> str:
+    """A plan's first counts file: keyed by the tables' content, what they read (``key``), and the plan."""
+    return f"first_counts-{hashlib.sha1(f'{content}|{key}|{plan}'.encode()).hexdigest()[:16]}{suffix}.parquet"
 
 
 def _sql_text(path: Path) -> str:
@@ -684,11 +698,6 @@ def _convert(p: Param, value: Any) -> Any:
         except (TypeError, ValueError):
             raise QueryError(f"参数 {p.name} 应为整数：{value}") from None
     return str(value)
-
-
-def _period_counts_file(first_counts: Path) -> Path:
-    """A plan's biweekly period sums, kept beside its first counts (and under the same key)."""
-    return first_counts.with_name(first_counts.stem + "-periods.parquet")
 
 
 def _load_kept(cur: duckdb.DuckDBPyConnection, table: str, plan: str, path: Path | None) -> bool:
