@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -341,7 +342,7 @@ class Runner:
     # -- version aggregates ------------------------------------------------------------------
     def _aggregate_path(self, folder: Path, name: str, content: str | None = None, piece: str | None = None) -> Path:
         """An aggregate's file (a split aggregate's piece: a file in the aggregate's folder), keyed by the tables'
-        content, the plan library, the models and the aggregates' SQL."""
+        content, the plan library and the model objects and aggregates its SQL reads (``_aggregate_keys``)."""
         key = content if content is not None else content_key(folder)
         digest = hashlib.sha1(f"{key}|{self._aggregate_keys[name]}|{name}".encode()).hexdigest()[:16]
         if piece is None:
@@ -426,17 +427,11 @@ class Runner:
                 path = self._aggregate_path(folder, name, content, p)
                 if path.is_file():
                     continue
-                tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
                 try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    cur.execute(
-                        f"COPY (\n{self._piece_sql(agg, p)}\n) TO {_sql_text(tmp)} (FORMAT parquet, COMPRESSION zstd)"
-                    )
-                    os.replace(tmp, path)
+                    _copy_atomically(cur, self._piece_sql(agg, p), path, "FORMAT parquet, COMPRESSION zstd")
                 except OSError:
-                    tmp.unlink(missing_ok=True)
+                    pass
                 except duckdb.Error as exc:
-                    tmp.unlink(missing_ok=True)
                     where = f"（{p}）" if p is not None else ""
                     raise QueryError(f"汇总表 {name}{where} 计算出错：{str(exc).splitlines()[0]}") from exc
             self._install_aggregate(cur, agg, folder, content, version)
@@ -539,8 +534,8 @@ class Runner:
         """Fill unit_first_counts (and its biweekly sums, unit_period_counts) for a plan once per data version
         (idempotent, thread-safe).
 
-        The result is also kept as Parquet beside the data (``.cache/``), keyed by data version, plan library
-        and model SQL, so a restarted dashboard reads it instead of recomputing.
+        Both are also kept as Parquet beside the data (``.cache/``), keyed by the tables' content, the plan library
+        and the model objects they read, so a restarted dashboard reads them instead of recomputing.
         """
         con, version = self._connection()
         with self._lock:
@@ -588,7 +583,7 @@ class Runner:
 
     def aggregate_files(self) -> set[Path]:
         """Every file (or folder of pieces) of ``.cache`` that serves the current tables: each plan's first counts
-        and each aggregate under its present key."""
+        and their period sums, and each aggregate, under their present keys."""
         folder = active_dir(self.data_dir)
         content = content_key(folder)
         files = {
@@ -720,16 +715,24 @@ def _keep(cur: duckdb.DuckDBPyConnection, table: str, plan: str, path: Path | No
     read-only data folder simply gets no cache."""
     if path is None:
         return
+    ordered = f" ORDER BY {order}" if order else ""
+    with contextlib.suppress(OSError, duckdb.Error):
+        _copy_atomically(
+            cur, f"SELECT * FROM {table} WHERE plan_id = {_sql_text(plan)}{ordered}", path, "FORMAT parquet"
+        )
+
+
+def _copy_atomically(cur: duckdb.DuckDBPyConnection, select: str, path: Path, options: str) -> None:
+    """Write a SELECT's rows to ``path`` whole or not at all: into a temporary file of this process and thread beside
+    it, renamed when complete (removed on any failure, which is raised)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        ordered = f" ORDER BY {order}" if order else ""
-        cur.execute(
-            f"COPY (SELECT * FROM {table} WHERE plan_id = {_sql_text(plan)}{ordered}) TO {_sql_text(tmp)} (FORMAT parquet)"
-        )
+        cur.execute(f"COPY (\n{select}\n) TO {_sql_text(tmp)} ({options})")
         os.replace(tmp, path)
-    except (OSError, duckdb.Error):
+    except BaseException:
         tmp.unlink(missing_ok=True)
+        raise
 
 
 _RUNNERS: dict[str, Runner] = {}
