@@ -13,7 +13,8 @@ import pytest
 from extracts import LISHI, training_row, write_extracts
 from test_subsidy import extract_2023, order
 
-from tracker.query import Runner, parse_query_file
+from tracker.named_queries import parse_query_file
+from tracker.query import Runner
 
 REFERENCE = Path(__file__).resolve().parent / "reference" / "subsidy_684347b"
 QUERIES = ("subsidy_summary", "subsidy_pace", "subsidy_unpaid", "subsidy_records")

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from tracker.named_queries import strip_comments
+
 Progress = Callable[[float, str], None]
 ROWS_PER_PART = 250_000  # settings [duckdb] rows_per_part
 _PLAN_ID = re.compile(r"[A-Za-z0-9_.-]+")
@@ -64,8 +66,6 @@ class Aggregate:
 
 def names_in(sql: str, names: Iterable[str]) -> list[str]:
     """Which of ``names`` (tables, views, macros, aggregates) the SQL text names as whole words (comments aside)."""
-    from tracker.query import strip_comments
-
     words = set(re.findall(r"\w+", strip_comments(sql)))
     return [n for n in names if n in words]
 
@@ -76,8 +76,6 @@ _CREATE = re.compile(r"\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?(?:M
 def model_objects(models_sql: str) -> dict[str, str]:
     """Each object a model creates (macro, view, table) and the SQL that creates it, so what a query reads can be
     followed through the models to the aggregates beneath them."""
-    from tracker.query import strip_comments
-
     text = strip_comments(models_sql)
     starts = list(_CREATE.finditer(text))
     return {
@@ -132,8 +130,6 @@ def part_pieces(rows: int, rows_per_part: int) -> list[str]:
 
 def list_aggregates(queries_dir: Path) -> list[Aggregate]:
     """The version aggregates in build order (file-name order: a later one may read an earlier one)."""
-    from tracker.query import strip_comments
-
     out = []
     for path in sorted((queries_dir / "aggregates").glob("*.sql")):
         text = path.read_text(encoding="utf-8")

@@ -200,7 +200,8 @@ def _progress_to_stderr(fraction: float, message: str) -> None:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from tracker.query import Runner, list_queries
+    from tracker.named_queries import list_queries
+    from tracker.query import Runner
 
     if args.list:
         for q in list_queries().values():

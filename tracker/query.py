@@ -2,40 +2,31 @@
 
 - ``queries/models/*.sql`` are executed (in file-name order) on every new connection; they create the
   shared views and macros that named queries build on (one definition per metric).
-- ``queries/*.sql`` are the named queries. The first comment lines describe them::
-
-      -- Completion of every unit and metric of a plan …   (description, first line)
-      -- @param plan text required                           (name, type, required|optional|default=…)
-
-  Parameters are bound by DuckDB (``$plan``), never formatted into SQL text.
+- ``queries/*.sql`` are the named queries (tracker.named_queries reads them and their parameters); parameters are
+  bound by DuckDB (``$plan``), never formatted into SQL text. The reference CSVs are tracker.reference's tables.
 - Results are cached per (query, parameters, data version) in a bounded LRU; each thread gets its own cursor.
 - ``queries/aggregates/NN_<name>.sql`` are the version aggregates: one SELECT each, built when data arrives
-  (``tracker.aggregates.build``) into ``<data>/.cache/`` as Parquet, keyed by the tables' content, the plan library,
-  the models and the aggregates' SQL. On a connection each becomes the view ``<name>`` over its Parquet file; while
-  a file is not yet built the view is the SELECT itself (same answers, read from the raw rows), so nothing breaks,
-  and the dashboard builds what is missing, with a progress bar, before the first page answers.
+  (``tracker.aggregates.build``) into ``<data>/.cache/`` as Parquet (written whole or not at all: tracker.kept),
+  keyed by the tables' content, the plan library and what their SQL reads. On a connection each becomes the view
+  ``<name>`` over its Parquet file; while a file is not yet built the view is the SELECT itself (same answers, read
+  from the raw rows), so nothing breaks, and the dashboard builds what is missing, with a progress bar, before the
+  first page answers.
 """
 
 from __future__ import annotations
 
-import contextlib
-import csv
 import datetime as dt
 import hashlib
 import os
-import re
 import tempfile
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pacsv
 
 from tracker import QUERIES_DIR, REFERENCE_DIR
 from tracker.aggregates import (
@@ -49,6 +40,9 @@ from tracker.aggregates import (
     piece_file,
 )
 from tracker.contract import NAME_COLUMNS, TABLES
+from tracker.kept import copy_atomically, first_counts_name, keep, load_kept, sql_text
+from tracker.named_queries import NamedQuery, QueryError, convert_param, list_queries
+from tracker.reference import REFERENCE_TABLES, plan_ids, read_reference
 from tracker.scope import Scope
 from tracker.store import DataError, active_dir, content_key, data_version, resolve_data_dir, table_source
 
@@ -59,106 +53,6 @@ FIRST_COUNTS_FILL = "INSERT INTO unit_first_counts SELECT * FROM unit_first_coun
 PERIOD_COUNTS_FILL = "INSERT INTO unit_period_counts SELECT * FROM unit_period_counts_of($plan)"
 BUILD_MEMORY_LIMIT = "6GB"  # settings [duckdb] build_memory_limit
 CACHE_MB = 256  # the result cache's memory bound (settings [duckdb] result_cache_mb), besides the entry count
-
-
-class QueryError(Exception):
-    """A request that cannot be answered (unknown query or plan, bad parameter); message shown as is."""
-
-
-# ---------------------------------------------------------------- named query files
-
-
-@dataclass(frozen=True)
-class Param:
-    name: str
-    type: str  # text | date | int
-    required: bool
-    default: str | None = None
-
-
-@dataclass(frozen=True)
-class NamedQuery:
-    name: str
-    description: str
-    sql: str
-    params: tuple[Param, ...] = field(default_factory=tuple)
-
-    @property
-    def bound_names(self) -> set[str]:
-        return set(re.findall(r"\$([a-z_][a-z0-9_]*)", strip_comments(self.sql)))
-
-
-def strip_comments(sql: str) -> str:
-    """SQL text without its -- comments."""
-    return re.sub(r"--[^\n]*", "", sql)
-
-
-_PARAM_RE = re.compile(r"--\s*@param\s+(\w+)\s+(text|date|int)\s+(required|optional|default=\S+)")
-
-
-def parse_query_file(path: Path) -> NamedQuery:
-    text = path.read_text(encoding="utf-8")
-    lines = text.splitlines()
-    description = lines[0].lstrip("- ").strip() if lines and lines[0].startswith("--") else ""
-    params = []
-    for m in _PARAM_RE.finditer(text):
-        kind = m[3]
-        default = kind.split("=", 1)[1] if kind.startswith("default=") else None
-        params.append(Param(m[1], m[2], kind == "required", default))
-    return NamedQuery(path.stem, description, text, tuple(params))
-
-
-def list_queries(queries_dir: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
-    return {p.stem: parse_query_file(p) for p in sorted(queries_dir.glob("*.sql"))}
-
-
-# ---------------------------------------------------------------- reference data
-
-REFERENCE_TABLES = {
-    "regions": {"code": pa.string(), "parent_code": pa.string()},
-    "schools": {"unit_code": pa.string(), "city_code": pa.string(), "quota": pa.int64()},
-    "plans": {"start": pa.date32(), "deadline": pa.date32()},
-    "targets": {"unit_code": pa.string(), "target": pa.float64(), "start": pa.date32(), "deadline": pa.date32()},
-    "milestones": {"date": pa.date32(), "share": pa.float64()},
-    "metrics": {"computable": pa.bool_(), "position": pa.int32()},
-    "city_population": {"code": pa.string()},
-    "subsidy_rules": {
-        "scope_code": pa.string(),
-        "seed": pa.string(),
-        "skill_level": pa.int8(),
-        "amount": pa.float64(),
-        "first_days": pa.int32(),
-        "amount_after": pa.float64(),
-        "max_days": pa.int32(),
-        "cap": pa.float64(),
-        "min_hours": pa.int32(),
-        "min_employment_rate": pa.float64(),
-        "min_offline_share": pa.float64(),
-        "factor": pa.float64(),
-        "share_on_certificate": pa.float64(),
-        "bonus_amount": pa.float64(),
-        "bonus_within_days": pa.int32(),
-        "no_repeat": pa.bool_(),
-        "valid_from": pa.date32(),
-        "valid_to": pa.date32(),
-    },
-}
-
-
-def read_reference(name: str, reference_dir: Path = REFERENCE_DIR) -> pa.Table:
-    types = REFERENCE_TABLES[name]
-    return pacsv.read_csv(
-        reference_dir / f"{name}.csv",
-        convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=True),
-    )
-
-
-def plan_ids(reference_dir: Path = REFERENCE_DIR) -> list[str]:
-    with (reference_dir / "plans.csv").open(encoding="utf-8") as f:
-        return [row["plan_id"] for row in csv.DictReader(f)]
-
-
-# ---------------------------------------------------------------- connections and cache
 
 
 def duckdb_config() -> dict[str, Any]:
@@ -382,11 +276,11 @@ class Runner:
         paths = [self._aggregate_path(folder, agg.name, content, p) if content is not None else None for p in pieces]
         built = [path is not None and path.is_file() for path in paths]
         if all(built):
-            return f"SELECT * FROM read_parquet([{', '.join(_sql_text(p) for p in paths if p is not None)}])", True
+            return f"SELECT * FROM read_parquet([{', '.join(sql_text(p) for p in paths if p is not None)}])", True
         if agg.split_by is None or (agg.split_by == "part" and not any(built)):
             return agg.piece_sql(None), False  # the whole SELECT at once
         parts = [
-            f"SELECT * FROM read_parquet({_sql_text(path)})"
+            f"SELECT * FROM read_parquet({sql_text(path)})"
             if done and path is not None
             else f"SELECT * FROM (\n{self._piece_sql(agg, p)}\n)"
             for p, path, done in zip(pieces, paths, built, strict=True)
@@ -428,7 +322,7 @@ class Runner:
                 if path.is_file():
                     continue
                 try:
-                    _copy_atomically(cur, self._piece_sql(agg, p), path, "FORMAT parquet, COMPRESSION zstd")
+                    copy_atomically(cur, self._piece_sql(agg, p), path, "FORMAT parquet, COMPRESSION zstd")
                 except OSError:
                     pass
                 except duckdb.Error as exc:
@@ -448,7 +342,7 @@ class Runner:
                 if p.required:
                     raise QueryError(f"查询 {query.name} 需要参数 {p.name}")
                 value = p.default
-            bound[p.name] = None if value is None else _convert(p, value)
+            bound[p.name] = None if value is None else convert_param(p, value)
         if "plan" in bound and bound["plan"] is not None and bound["plan"] not in self.plans:
             raise QueryError(f"未知计划 {bound['plan']}（可用：{', '.join(self.plans)}）")
         if "level" in bound and bound["level"] not in (None, "province", "city", "county", "school"):
@@ -554,14 +448,14 @@ class Runner:
                 cur.execute(f"DELETE FROM {table} WHERE plan_id = $plan", {"plan": plan})
             # a plan's daily counts in date order (their file is written so): the counts of the period holding a
             # figure's date skip to it
-            if not _load_kept(cur, "unit_first_counts", plan, cache):
+            if not load_kept(cur, "unit_first_counts", plan, cache):
                 self.build_read_by(FIRST_COUNTS_FILL)  # the aggregates the first counts read
                 cur.execute(FIRST_COUNTS_FILL, {"plan": plan})
-                _keep(cur, "unit_first_counts", plan, cache, order="first_date")
+                keep(cur, "unit_first_counts", plan, cache, order="first_date")
             # the biweekly periods' sums (queries/models/30_unit_progress.sql), kept beside the daily counts
-            if not _load_kept(cur, "unit_period_counts", plan, periods):
+            if not load_kept(cur, "unit_period_counts", plan, periods):
                 cur.execute(PERIOD_COUNTS_FILL, {"plan": plan})
-                _keep(cur, "unit_period_counts", plan, periods)
+                keep(cur, "unit_period_counts", plan, periods)
             with self._lock:
                 self._materialized.setdefault(version, set()).add(plan)
 
@@ -578,8 +472,8 @@ class Runner:
 
     def _first_counts_file(self, content: str, plan: str, periods: bool = False) -> str:
         if periods:
-            return _first_counts_name(content, self._period_counts_key, plan, "-periods")
-        return _first_counts_name(content, self._first_counts_key, plan)
+            return first_counts_name(content, self._period_counts_key, plan, "-periods")
+        return first_counts_name(content, self._first_counts_key, plan)
 
     def aggregate_files(self) -> set[Path]:
         """Every file (or folder of pieces) of ``.cache`` that serves the current tables: each plan's first counts
@@ -667,72 +561,6 @@ class Runner:
         t0 = time.perf_counter()
         df = self.execute(query, bound)
         return df, (time.perf_counter() - t0) * 1000
-
-
-def _first_counts_name(content: str, key: str, plan: str, suffix: str = "") -> str:
-    """A plan's first counts file: keyed by the tables' content, what they read (``key``), and the plan."""
-    return f"first_counts-{hashlib.sha1(f'{content}|{key}|{plan}'.encode()).hexdigest()[:16]}{suffix}.parquet"
-
-
-def _sql_text(path: Path) -> str:
-    """A path as an SQL string literal."""
-    return "'" + str(path).replace("'", "''") + "'"
-
-
-def _convert(p: Param, value: Any) -> Any:
-    if p.type == "date":
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            raise QueryError(f"参数 {p.name} 不是有效日期（YYYY-MM-DD）：{value}") from None
-    if p.type == "int":
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            raise QueryError(f"参数 {p.name} 应为整数：{value}") from None
-    return str(value)
-
-
-def _load_kept(cur: duckdb.DuckDBPyConnection, table: str, plan: str, path: Path | None) -> bool:
-    """Fill a plan's rows of ``table`` from the file they were kept in; False (and nothing loaded) when there is no
-    readable file."""
-    if path is None or not path.is_file():
-        return False
-    try:
-        cur.execute(
-            f"INSERT INTO {table} SELECT * FROM read_parquet({_sql_text(path)}) WHERE plan_id = $plan", {"plan": plan}
-        )
-        return True
-    except duckdb.Error:
-        cur.execute(f"DELETE FROM {table} WHERE plan_id = $plan", {"plan": plan})
-        return False
-
-
-def _keep(cur: duckdb.DuckDBPyConnection, table: str, plan: str, path: Path | None, order: str | None = None) -> None:
-    """Keep a plan's rows of ``table`` as Parquet (in ``order``), written whole or not at all. Best effort: a
-    read-only data folder simply gets no cache."""
-    if path is None:
-        return
-    ordered = f" ORDER BY {order}" if order else ""
-    with contextlib.suppress(OSError, duckdb.Error):
-        _copy_atomically(
-            cur, f"SELECT * FROM {table} WHERE plan_id = {_sql_text(plan)}{ordered}", path, "FORMAT parquet"
-        )
-
-
-def _copy_atomically(cur: duckdb.DuckDBPyConnection, select: str, path: Path, options: str) -> None:
-    """Write a SELECT's rows to ``path`` whole or not at all: into a temporary file of this process and thread beside
-    it, renamed when complete (removed on any failure, which is raised)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        cur.execute(f"COPY (\n{select}\n) TO {_sql_text(tmp)} ({options})")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 _RUNNERS: dict[str, Runner] = {}
