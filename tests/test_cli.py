@@ -188,3 +188,26 @@ def test_a_plan_added_to_the_reference_data_is_tracked_without_code_changes(data
     assert out.returncode == 0, out.stderr
     rows = list(csv.DictReader(io.StringIO(out.stdout)))
     assert [(r["metric"], float(r["target"])) for r in rows] == [("training_total", 1600.0)]
+
+
+def test_bench_times_every_named_query_cold_and_warm_and_can_leave_out_pandas_and_pages(data, tmp_path):
+    """Issue #12: `tracker bench` measures every named query in one run; at 100M the pandas equivalents (the raw
+    rows in memory) are left out with --no-pandas."""
+    out_json = tmp_path / "bench.json"
+    out = subprocess.run(
+        [sys.executable, "-m", "tracker", "bench", "--data", str(data), "--repeat", "1", "--no-pages", "--no-pandas"]
+        + ["--json", str(out_json)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert out.returncode == 0, out.stderr
+    run = json.loads(out_json.read_text(encoding="utf-8"))["runs"][0]
+    named = {p.stem for p in (ROOT / "queries").glob("*.sql")}
+    assert {q["query"] for q in run["queries"]} == named
+    assert all(q["cold_ms"] > 0 and q["warm_ms"] > 0 for q in run["queries"])
+    assert run["pandas"] == [] and "pages" not in run
+    assert run["baseline"]["persons"] == 4
+    table = out_json.with_suffix(".md").read_text(encoding="utf-8")
+    assert "| `progress` |" in table and "pandas" not in table

@@ -43,6 +43,7 @@ BENCH_PARAMS: dict[str, list[dict[str, Any]]] = {
         {"plan": "sx-train-2023", "metric": "subsidised_trainees", "unit": "140000", "by": "occupation"},
     ],
     "causes_rates": [{"plan": "sx-train-2023", "unit": "140000"}],
+    "causes_own_lines": [{"plan": "liulin-2023", "unit": "141125", "metric": "training_total"}],
     "institution_watchlist": [{"plan": "sx-train-2023", "unit": "140000", "min_completed": 10}],
     "school_quota": [{"plan": "sx-edu-2021", "as_of": "2021-08-31"}],
     "school_groups": [{"plan": "sx-edu-2021", "as_of": "2021-08-31"}],
@@ -55,6 +56,7 @@ BENCH_PARAMS: dict[str, list[dict[str, Any]]] = {
     "compliance_cert_twice": [{"year": 2023, "limit": 200, "offset": 0}],
     "compliance_no_outcome": [{"year": 2023, "limit": 200, "offset": 0}, {"year": 2023}],
     "compliance_summary": [{"year": 2023}],
+    "timeliness_unit": [{"unit": "141125"}],
     # 资金测算: read the records priced once per data version (subsidy_segments, subsidy_segment_totals)
     "subsidy_summary": [
         {"plan": "sx-train-2023", "by": "city"},
@@ -243,8 +245,11 @@ def run_bench(
     repeat: int = 5,
     pages: bool = True,
     json_out: str | None = None,
+    pandas: bool = True,
 ) -> dict[str, Any]:
-    """Measure every folder (``data``, else demo extracts of ``rows``) and print the growth between them."""
+    """Measure every folder (``data``, else demo extracts of ``rows``) and print the growth between them. Without
+    ``pandas`` the pandas equivalents are left out: they read the raw rows into memory (at 100M more than the
+    machine has)."""
     if data:
         folders = [Path(d) for d in ([data] if isinstance(data, str) else data)]
     else:
@@ -261,7 +266,7 @@ def run_bench(
         run["baseline"] = raw_scan_baseline(folder)
         b = run["baseline"]
         print(f"raw scan (distinct persons over training): cold {b['cold_ms']:.0f} ms, warm {b['warm_ms']:.0f} ms")
-        run["pandas"] = pandas_table(folder)
+        run["pandas"] = pandas_table(folder) if pandas else []
         if pages:
             from tracker.bench_pages import page_settle
 
@@ -337,7 +342,10 @@ def to_markdown(report: dict[str, Any]) -> str:
     lines.append("| aggregates build (s) | " + " | ".join(f"{r['aggregates_s']:.0f}" for r in runs) + " |")
     lines.append("| raw scan, warm (ms) | " + " | ".join(f"{r['baseline']['warm_ms']:.0f}" for r in runs) + " |")
     for k, case in enumerate(runs[-1]["pandas"]):
-        cells = [f"{r['pandas'][k]['pandas_ms']:.0f} / {r['pandas'][k]['sql_warm_ms']:.0f}" for r in runs]
+        cells = [
+            f"{r['pandas'][k]['pandas_ms']:.0f} / {r['pandas'][k]['sql_warm_ms']:.0f}" if len(r["pandas"]) > k else "—"
+            for r in runs
+        ]
         lines.append(f"| pandas / SQL warm (ms): {case['query']} | " + " | ".join(cells) + " |")
     if all(r.get("pages") for r in runs):
         titles = list(dict.fromkeys(p["page"] for p in runs[-1]["pages"]["pages"]))

@@ -56,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--data", action="append", help="benchmark on this folder instead (repeatable)")
     bench.add_argument("--repeat", type=int, default=5)
     bench.add_argument("--no-pages", action="store_true", help="skip the page settle times in Chromium")
+    bench.add_argument(
+        "--no-pandas", action="store_true", help="skip the pandas equivalents (they read the raw rows into memory)"
+    )
     bench.add_argument("--json", help="also write every figure to this file")
 
     report = sub.add_parser("report", help="双周调度: the dispatch table (.xlsx) or the 通报 (.docx, .txt)")
@@ -246,7 +249,14 @@ def _coverage_to_stderr(runner: Any, name: str, params: dict[str, str]) -> None:
 def cmd_bench(args: argparse.Namespace) -> int:
     from tracker.bench import run_bench
 
-    run_bench(rows=args.rows, data=args.data, repeat=args.repeat, pages=not args.no_pages, json_out=args.json)
+    run_bench(
+        rows=args.rows,
+        data=args.data,
+        repeat=args.repeat,
+        pages=not args.no_pages,
+        pandas=not args.no_pandas,
+        json_out=args.json,
+    )
     return 0
 
 
