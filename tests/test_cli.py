@@ -195,8 +195,20 @@ def test_bench_times_every_named_query_cold_and_warm_and_can_leave_out_pandas_an
     rows in memory) are left out with --no-pandas."""
     out_json = tmp_path / "bench.json"
     out = subprocess.run(
-        [sys.executable, "-m", "tracker", "bench", "--data", str(data), "--repeat", "1", "--no-pages", "--no-pandas"]
-        + ["--json", str(out_json)],
+        [
+            sys.executable,
+            "-m",
+            "tracker",
+            "bench",
+            "--data",
+            str(data),
+            "--repeat",
+            "1",
+            "--no-pages",
+            "--no-pandas",
+            "--json",
+            str(out_json),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
