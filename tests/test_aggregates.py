@@ -159,21 +159,26 @@ def test_a_version_aggregate_answers_the_same_before_and_after_it_is_built(tmp_p
     assert live.run("persons_by_county").to_dict("records") == before.to_dict("records")
 
 
+def plan_persons_in_pieces(tmp_path, monkeypatch):
+    """Queries with the aggregate plan_persons (persons per plan and county), built plan by plan: parts of 10 rows."""
+    settings = tmp_path / "settings.toml"
+    settings.write_text("[duckdb]\nrows_per_part = 10\n", encoding="utf-8")
+    monkeypatch.setenv("SKILLS_SETTINGS_FILE", str(settings))
+    return queries_with(
+        tmp_path,
+        "plan_persons",
+        "SELECT $plan AS plan_id, f.county_code, count(DISTINCT f.person_key) AS persons\n"
+        "FROM metric_facts AS f WHERE f.plan_id = $plan GROUP BY ALL",
+    )
+
+
 def test_an_aggregate_split_by_plan_is_built_plan_by_plan_and_answers_the_same(tmp_path, monkeypatch):
     folder = small_extract(tmp_path / "x")
     small = queries_with(
         tmp_path / "small", "plan_persons", "SELECT $plan AS plan_id, count(*) AS facts FROM metric_facts"
     )
     assert Runner(folder, queries_dir=small).aggregate_pieces("plan_persons") == ["*"]  # a small extract: one piece
-    settings = tmp_path / "settings.toml"
-    settings.write_text("[duckdb]\nrows_per_part = 10\n", encoding="utf-8")
-    monkeypatch.setenv("SKILLS_SETTINGS_FILE", str(settings))
-    queries = queries_with(
-        tmp_path,
-        "plan_persons",
-        "SELECT $plan AS plan_id, f.county_code, count(DISTINCT f.person_key) AS persons\n"
-        "FROM metric_facts AS f WHERE f.plan_id = $plan GROUP BY ALL",
-    )
+    queries = plan_persons_in_pieces(tmp_path, monkeypatch)
     (queries / "persons_by_county.sql").write_text(
         "-- test\nSELECT * FROM plan_persons ORDER BY plan_id, county_code\n"
     )
@@ -202,17 +207,9 @@ def test_an_aggregate_built_piece_by_piece_is_pointed_at_its_files_once_when_the
     """At 100M the pricing is 446 pieces: re-binding the aggregate's view (every piece, most still SELECTs) after each
     one cost 3.1 s a piece. The view is bound once, when every piece is on disk, and then reads the files only."""
     folder = small_extract(tmp_path / "x")
-    settings = tmp_path / "settings.toml"
-    settings.write_text("[duckdb]\nrows_per_part = 10\n", encoding="utf-8")
-    monkeypatch.setenv("SKILLS_SETTINGS_FILE", str(settings))
-    queries = queries_with(
-        tmp_path,
-        "plan_persons",
-        "SELECT $plan AS plan_id, count(DISTINCT f.person_key) AS persons FROM metric_facts AS f "
-        "WHERE f.plan_id = $plan GROUP BY ALL",
-    )
+    queries = plan_persons_in_pieces(tmp_path, monkeypatch)
     runner = Runner(folder, queries_dir=queries, building=True)
-    expected = read(runner, "SELECT * FROM plan_persons ORDER BY plan_id")
+    expected = read(runner, "SELECT * FROM plan_persons ORDER BY plan_id, county_code")
     bound = []
     install = Runner._install_aggregate
     monkeypatch.setattr(
@@ -225,7 +222,7 @@ def test_an_aggregate_built_piece_by_piece_is_pointed_at_its_files_once_when_the
     assert bound == ["plan_persons"]
     view = runner.cursor().execute("SELECT sql FROM duckdb_views() WHERE view_name = 'plan_persons'").fetchone()[0]
     assert "read_parquet" in view and "metric_facts" not in view
-    assert read(runner, "SELECT * FROM plan_persons ORDER BY plan_id").equals(expected)
+    assert read(runner, "SELECT * FROM plan_persons ORDER BY plan_id, county_code").equals(expected)
 
 
 def test_subsidy_segments_built_in_parts_of_the_persons_equal_the_whole(tmp_path, monkeypatch):
