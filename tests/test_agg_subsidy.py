@@ -214,6 +214,8 @@ def test_issue_12_subsidy_aggregates_are_version_aggregates(demo_runner):
     }
     cache = demo_runner.data_dir / ".cache"
     files = {p.name.rsplit("-", 1)[0].removeprefix("agg-") for p in cache.glob("agg-subsidy_*.parquet")}
-    assert files == subsidy - {"subsidy_segments"}
+    assert files == subsidy - {"subsidy_segments", "subsidy_segment_totals"}
     # the segments are priced part by part of the persons: a folder of parts (a 20,000-row demo: one part)
     assert [p.name for p in cache.glob("agg-subsidy_segments-*/*.parquet")] == ["part-0000-of-0001.parquet"]
+    # their totals are summed slice by slice of the dates (a 20,000-row demo: one slice, every date)
+    assert [p.name for p in cache.glob("agg-subsidy_segment_totals-*/*.parquet")] == ["dates-start-to-end.parquet"]

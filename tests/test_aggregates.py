@@ -253,6 +253,52 @@ def test_subsidy_segments_built_in_parts_of_the_persons_equal_the_whole(tmp_path
         assert frame.astype(str).equals(expected.astype(str))
 
 
+def test_subsidy_totals_built_in_slices_of_the_dates_equal_the_whole_12(tmp_path, monkeypatch):
+    """At 100M summing the priced segments at once ran out of the 6 GB build memory; summed slice by slice of the
+    dates (a date is a group key, so a slice's groups are its own) they are the same sums."""
+    from tracker.demo import write_demo
+
+    folder = tmp_path / "demo"
+    write_demo(folder, rows=3_000)
+    whole = Runner(folder)
+    expected = whole.cursor().execute("SELECT * FROM subsidy_segment_total_series ORDER BY ALL").df()
+    settings = tmp_path / "settings.toml"
+    settings.write_text("[duckdb]\nrows_per_slice = 700\n", encoding="utf-8")
+    monkeypatch.setenv("SKILLS_SETTINGS_FILE", str(settings))
+    sliced = Runner(folder, building=True)
+    pieces = sliced.aggregate_pieces("subsidy_segment_totals")
+    assert len(pieces) >= 4 and pieces[0].startswith("..") and pieces[-1].endswith("..")
+    aggregates.build(folder)
+    files = sorted((folder / ".cache").glob("agg-subsidy_segment_totals-*/dates-*.parquet"))
+    assert len(files) == len(pieces)
+    fresh = Runner(folder)
+    got = fresh.cursor().execute("SELECT * FROM subsidy_segment_totals ORDER BY ALL").df()
+    assert len(got) == len(expected) > 0
+    assert got.astype(str).equals(expected.astype(str))
+    per_slice = [fresh.cursor().execute(f"SELECT count(*) FROM '{f}'").fetchone()[0] for f in files]
+    assert sum(per_slice) == len(expected) and sum(n > 0 for n in per_slice) >= 3  # the rows are spread, not in one
+
+
+def test_date_slices_take_every_date_once():
+    import datetime as dt
+    import itertools
+
+    first, last = dt.date(2018, 1, 1), dt.date(2024, 12, 31)
+    assert aggregates.date_pieces(first, last, rows=4_000_000, rows_per_slice=5_000_000) == [".."]
+    pieces = aggregates.date_pieces(first, last, rows=111_000_000, rows_per_slice=5_000_000)
+    assert len(pieces) == 23 and pieces[0].startswith("..") and pieces[-1].endswith("..")
+    cuts = [p.split("..") for p in pieces]
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(cuts))  # each slice ends where the next begins
+    assert [c[1] for c in cuts[:-1]] == sorted(c[1] for c in cuts[:-1])
+    assert aggregates.date_pieces(first, first, rows=111_000_000, rows_per_slice=5_000_000) == [".."]
+    agg = aggregates.Aggregate("t", "", "SELECT 1 WHERE d >= $from_day AND d < $until_day")
+    assert agg.split_by == "dates"
+    assert "DATE '2019-03-01'" in agg.piece_sql("2019-03-01..") and "CAST(NULL AS DATE)" in agg.piece_sql(
+        "2019-03-01.."
+    )
+    assert aggregates.piece_file("..2019-03-01") == "dates-start-to-2019-03-01.parquet"
+
+
 def test_the_result_cache_is_bounded_by_memory_as_well_as_entries(tmp_path, monkeypatch):
     runner = Runner(small_extract(tmp_path / "x"))
     runner.cache_bytes_limit = 1  # every new answer pushes the older ones out

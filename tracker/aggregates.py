@@ -20,6 +20,8 @@ The view of a split aggregate reads every piece's file; pieces not built yet are
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -30,7 +32,9 @@ from tracker.named_queries import strip_comments
 
 Progress = Callable[[float, str], None]
 ROWS_PER_PART = 250_000  # settings [duckdb] rows_per_part
+ROWS_PER_SLICE = 5_000_000  # settings [duckdb] rows_per_slice
 _PLAN_ID = re.compile(r"[A-Za-z0-9_.-]+")
+_DATE_SLICE = re.compile(r"(\d{4}-\d{2}-\d{2})?\.\.(\d{4}-\d{2}-\d{2})?")
 
 
 @dataclass(frozen=True)
@@ -43,11 +47,14 @@ class Aggregate:
 
     @property
     def split_by(self) -> str | None:
-        """'plan' (one piece per plan), 'part' (one piece per part of the persons) or None (one file)."""
+        """'plan' (one piece per plan), 'part' (one piece per part of the persons), 'dates' (one piece per slice of
+        the dates, ``$from_day`` ≤ date < ``$until_day``; NULL: open) or None (one file)."""
         if re.search(r"\$plan\b", self.sql):
             return "plan"
         if re.search(r"\$parts?\b", self.sql):
             return "part"
+        if re.search(r"\$(from|until)_day\b", self.sql):
+            return "dates"
         return None
 
     def piece_sql(self, piece: str | None = None) -> str:
@@ -61,6 +68,12 @@ class Aggregate:
             if not 0 <= part < parts:
                 raise ValueError(f"汇总表 {self.name} 的分片无效：{piece!r}")
             return re.sub(r"\$part\b", str(part), re.sub(r"\$parts\b", str(parts), self.sql))
+        if self.split_by == "dates":
+            bounds = _DATE_SLICE.fullmatch(piece or "..")
+            if bounds is None:
+                raise ValueError(f"汇总表 {self.name} 的日期分段无效：{piece!r}")
+            first, until = (f"DATE '{b}'" if b else "CAST(NULL AS DATE)" for b in bounds.groups())
+            return re.sub(r"\$from_day\b", first, re.sub(r"\$until_day\b", until, self.sql))
         return self.sql
 
 
@@ -118,6 +131,9 @@ def piece_file(piece: str) -> str:
     if "/" in piece:
         part, parts = piece.split("/")
         return f"part-{int(part):04d}-of-{int(parts):04d}.parquet"
+    dates = _DATE_SLICE.fullmatch(piece)
+    if dates is not None:
+        return f"dates-{dates[1] or 'start'}-to-{dates[2] or 'end'}.parquet"
     return f"{piece}.parquet"
 
 
@@ -126,6 +142,19 @@ def part_pieces(rows: int, rows_per_part: int) -> list[str]:
     # at most 1,024 parts: persons fall in 1,024 buckets (person_bucket, queries/models/60_subsidy.sql)
     parts = min(1024, max(1, -(-rows // max(1, rows_per_part))))
     return [f"{k}/{parts}" for k in range(parts)]
+
+
+def date_pieces(first: dt.date | None, last: dt.date | None, rows: int, rows_per_slice: int) -> list[str]:
+    """The slices of the dates a split-by-date aggregate is built in for an extract of ``rows`` rows whose dates run
+    from ``first`` to ``last``: about one slice per ``rows_per_slice`` rows, cut at equal spans of days (``"a..b"``:
+    a ≤ date < b); the first slice is open below and the last above, so every date falls in exactly one."""
+    slices = max(1, -(-rows // max(1, rows_per_slice)))
+    if slices == 1 or first is None or last is None or last <= first:
+        return [".."]
+    days = (last - first).days
+    cuts = sorted({first + dt.timedelta(days=days * k // slices) for k in range(1, slices)} - {first})
+    bounds: list[dt.date | None] = [None, *cuts, None]
+    return [f"{a or ''}..{b or ''}" for a, b in itertools.pairwise(bounds)]
 
 
 def list_aggregates(queries_dir: Path) -> list[Aggregate]:

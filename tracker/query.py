@@ -31,8 +31,10 @@ import pandas as pd
 from tracker import QUERIES_DIR, REFERENCE_DIR
 from tracker.aggregates import (
     ROWS_PER_PART,
+    ROWS_PER_SLICE,
     Aggregate,
     Reads,
+    date_pieces,
     list_aggregates,
     model_objects,
     names_in,
@@ -106,7 +108,9 @@ class Runner:
 
         self.cache_bytes_limit = int(float(settings.get("duckdb", "result_cache_mb", CACHE_MB)) * 1024 * 1024)
         self.rows_per_part = int(settings.get("duckdb", "rows_per_part", ROWS_PER_PART))
+        self.rows_per_slice = int(settings.get("duckdb", "rows_per_slice", ROWS_PER_SLICE))
         self._rows: dict[str, int] = {}  # the larger table's rows per data version (sizes the parts)
+        self._date_spans: dict[str, tuple] = {}  # the extract's first and last date per large data version
         self._materialized: dict[str, set[str]] = {}
         self._aggregates_complete: set[str] = set()
         self._plan_locks: dict[tuple[str, str], threading.Lock] = {}
@@ -203,6 +207,11 @@ class Runner:
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_arrow")
             con.unregister(f"{name}_arrow")
         self._rows[version] = rows
+        if rows > self.rows_per_slice:  # the aggregates built in slices of the dates cut them over this span
+            self._date_spans[version] = con.execute(
+                "SELECT min(d), max(d) FROM (SELECT CAST(end_date AS DATE) AS d FROM training_raw "
+                "UNION ALL SELECT CAST(issue_date AS DATE) FROM certificates_raw)"
+            ).fetchone()
         self._run_models(con, folder, version)
         return con
 
@@ -245,7 +254,7 @@ class Runner:
 
     def aggregate_pieces(self, name: str) -> list[str | None]:
         """The pieces aggregate ``name`` is built in: plan ids (``"*"``, every plan in one piece, for an extract of
-        at most ``rows_per_part`` rows), ``"k/n"`` parts, or ``[None]`` (one file)."""
+        at most ``rows_per_part`` rows), ``"k/n"`` parts, ``"a..b"`` slices of the dates, or ``[None]`` (one file)."""
         _, version = self._connection()
         return self._pieces(self._aggregate(name), version)
 
@@ -255,6 +264,8 @@ class Runner:
             return ["*"] if rows <= self.rows_per_part else list(self.plans)
         if agg.split_by == "part":
             return list(part_pieces(rows, self.rows_per_part))
+        if agg.split_by == "dates":
+            return list(date_pieces(*self._date_spans.get(version, (None, None)), rows, self.rows_per_slice))
         return [None]
 
     def _piece_sql(self, agg: Aggregate, piece: str | None) -> str:
@@ -277,7 +288,7 @@ class Runner:
         built = [path is not None and path.is_file() for path in paths]
         if all(built):
             return f"SELECT * FROM read_parquet([{', '.join(sql_text(p) for p in paths if p is not None)}])", True
-        if agg.split_by is None or (agg.split_by == "part" and not any(built)):
+        if agg.split_by is None or (agg.split_by in ("part", "dates") and not any(built)):
             return agg.piece_sql(None), False  # the whole SELECT at once
         parts = [
             f"SELECT * FROM read_parquet({sql_text(path)})"
