@@ -225,18 +225,24 @@ def test_an_aggregate_built_piece_by_piece_is_pointed_at_its_files_once_when_the
     assert read(runner, "SELECT * FROM plan_persons ORDER BY plan_id, county_code").equals(expected)
 
 
-def test_subsidy_segments_built_in_parts_of_the_persons_equal_the_whole(tmp_path, monkeypatch):
-    """003 pricing depends on a person's own records and certificates, a class (over everyone) and a platform's
-    share: segments priced part by part of the persons are the segments priced at once."""
+def demo_split(tmp_path, monkeypatch, whole_view: str, setting: str):
+    """A 3,000-row demo and ``whole_view`` computed over it at once; then the [duckdb] ``setting`` that splits the
+    aggregate written from that view into pieces."""
     from tracker.demo import write_demo
 
     folder = tmp_path / "demo"
     write_demo(folder, rows=3_000)
-    whole = Runner(folder)
-    expected = whole.cursor().execute("SELECT * FROM subsidy_segment_series ORDER BY ALL").df()
+    expected = Runner(folder).cursor().execute(f"SELECT * FROM {whole_view} ORDER BY ALL").df()
     settings = tmp_path / "settings.toml"
-    settings.write_text("[duckdb]\nrows_per_part = 700\n", encoding="utf-8")
+    settings.write_text(f"[duckdb]\n{setting}\n", encoding="utf-8")
     monkeypatch.setenv("SKILLS_SETTINGS_FILE", str(settings))
+    return folder, expected
+
+
+def test_subsidy_segments_built_in_parts_of_the_persons_equal_the_whole(tmp_path, monkeypatch):
+    """003 pricing depends on a person's own records and certificates, a class (over everyone) and a platform's
+    share: segments priced part by part of the persons are the segments priced at once."""
+    folder, expected = demo_split(tmp_path, monkeypatch, "subsidy_segment_series", "rows_per_part = 700")
     parted = Runner(folder, building=True)
     pieces = parted.aggregate_pieces("subsidy_segments")
     assert len(pieces) >= 4
@@ -256,15 +262,7 @@ def test_subsidy_segments_built_in_parts_of_the_persons_equal_the_whole(tmp_path
 def test_subsidy_totals_built_in_slices_of_the_dates_equal_the_whole_12(tmp_path, monkeypatch):
     """At 100M summing the priced segments at once ran out of the 6 GB build memory; summed slice by slice of the
     dates (a date is a group key, so a slice's groups are its own) they are the same sums."""
-    from tracker.demo import write_demo
-
-    folder = tmp_path / "demo"
-    write_demo(folder, rows=3_000)
-    whole = Runner(folder)
-    expected = whole.cursor().execute("SELECT * FROM subsidy_segment_total_series ORDER BY ALL").df()
-    settings = tmp_path / "settings.toml"
-    settings.write_text("[duckdb]\nrows_per_slice = 700\n", encoding="utf-8")
-    monkeypatch.setenv("SKILLS_SETTINGS_FILE", str(settings))
+    folder, expected = demo_split(tmp_path, monkeypatch, "subsidy_segment_total_series", "rows_per_slice = 700")
     sliced = Runner(folder, building=True)
     pieces = sliced.aggregate_pieces("subsidy_segment_totals")
     assert len(pieces) >= 4 and pieces[0].startswith("..") and pieces[-1].endswith("..")
