@@ -283,20 +283,29 @@ class Runner:
     def _aggregate_view(self, agg: Aggregate, folder: Path, content: str | None, version: str) -> tuple[str, bool]:
         """The SELECT of an aggregate's view and whether every piece is on disk: built pieces are read from their
         files, the others through their own SELECT (same answers, from the raw rows)."""
-        pieces = self._pieces(agg, version)
-        paths = [self._aggregate_path(folder, agg.name, content, p) if content is not None else None for p in pieces]
-        built = [path is not None and path.is_file() for path in paths]
-        if all(built):
-            return f"SELECT * FROM read_parquet([{', '.join(sql_text(p) for p in paths if p is not None)}])", True
-        if agg.split_by is None or (agg.split_by in ("part", "dates") and not any(built)):
+        files = self._piece_files(agg, folder, content, version)
+        if all(done for _, _, done in files):
+            return f"SELECT * FROM read_parquet([{', '.join(sql_text(path) for _, path, _ in files if path)}])", True
+        if agg.split_by is None or (agg.split_by in ("part", "dates") and not any(done for _, _, done in files)):
             return agg.piece_sql(None), False  # the whole SELECT at once
         parts = [
             f"SELECT * FROM read_parquet({sql_text(path)})"
             if done and path is not None
             else f"SELECT * FROM (\n{self._piece_sql(agg, p)}\n)"
-            for p, path, done in zip(pieces, paths, built, strict=True)
+            for p, path, done in files
         ]
         return "\nUNION ALL BY NAME\n".join(parts), False
+
+    def _piece_files(
+        self, agg: Aggregate, folder: Path, content: str | None, version: str
+    ) -> list[tuple[str | None, Path | None, bool]]:
+        """Each piece of aggregate ``agg`` with its file and whether that file is on disk (no file without a
+        content key)."""
+        paths = [
+            (p, self._aggregate_path(folder, agg.name, content, p) if content is not None else None)
+            for p in self._pieces(agg, version)
+        ]
+        return [(p, path, path is not None and path.is_file()) for p, path in paths]
 
     def _install_aggregate(
         self, con: duckdb.DuckDBPyConnection, agg: Aggregate, folder: Path, content: str | None, version: str
@@ -347,7 +356,7 @@ class Runner:
 
     def _on_disk(self, agg: Aggregate, folder: Path, content: str, version: str) -> bool:
         """Whether every piece of aggregate ``agg`` has its file."""
-        return all(self._aggregate_path(folder, agg.name, content, p).is_file() for p in self._pieces(agg, version))
+        return all(done for _, _, done in self._piece_files(agg, folder, content, version))
 
     def bind(self, query: NamedQuery, params: dict[str, Any]) -> dict[str, Any]:
         known = {p.name: p for p in query.params}
@@ -530,8 +539,8 @@ class Runner:
         for agg in self.aggregates:
             if agg.name in built:
                 continue
-            pieces = self.aggregate_pieces(agg.name)
-            if all(self._aggregate_path(folder, agg.name, key, p).is_file() for p in pieces):
+            _, opened = self._connection()  # a split aggregate's pieces depend on the opened tables' rows
+            if self._on_disk(agg, folder, key, opened):
                 self.build_aggregate(agg.name)  # built by another process (import, CLI): point the view at it
             else:
                 missing.append(agg.name)
