@@ -277,6 +277,50 @@ def test_subsidy_totals_built_in_slices_of_the_dates_equal_the_whole_12(tmp_path
     assert sum(per_slice) == len(expected) and sum(n > 0 for n in per_slice) >= 3  # the rows are spread, not in one
 
 
+def test_each_plans_first_counts_counted_part_by_part_of_the_persons_equal_the_whole_12(tmp_path, monkeypatch):
+    """At 100M the 2021 skills plan's first counts (000: trained and certified, a join of a year's certificates with
+    its completed trainings) spilled past 28 GB at once. Counted part by part of the persons they are the same
+    counts: every fact of a person (their trainings, certificates, first certificates) falls in their part."""
+    folder, _ = demo_split(tmp_path, monkeypatch, "plans", "rows_per_count_part = 700")
+    whole = Runner(folder).cursor()
+    plans = [p for (p,) in whole.execute("SELECT plan_id FROM plans ORDER BY ALL").fetchall()]
+    expected = {
+        plan: whole.execute("SELECT * FROM unit_first_counts_of($plan) ORDER BY ALL", {"plan": plan}).df()
+        for plan in plans
+    }
+    for kept in (folder / ".cache").glob("first_counts-*"):
+        kept.unlink()  # (the demo kept the counts made at once)
+    counted_in = []
+    count_firsts = Runner._count_firsts
+    monkeypatch.setattr(
+        Runner,
+        "_count_firsts",
+        staticmethod(lambda cur, plan, parts: counted_in.append(parts) or count_firsts(cur, plan, parts)),
+    )
+    parted = Runner(folder)
+    for plan in plans:
+        parted.materialize(plan)
+        got = (
+            parted.cursor()
+            .execute("SELECT * FROM unit_first_counts WHERE plan_id = $plan ORDER BY ALL", {"plan": plan})
+            .df()
+        )
+        assert len(got) == len(expected[plan]), plan
+        assert got.astype(str).equals(expected[plan].astype(str)), plan
+    assert counted_in and min(counted_in) >= 4
+    trained_certified = [
+        parted.cursor()
+        .execute(
+            "SELECT coalesce(sum(persons), 0) FROM unit_first_counts_of('sx-skills-2021', $k, 4) "
+            "WHERE unit_type = 'province' AND metric LIKE 'trained_certified%'",
+            {"k": k},
+        )
+        .fetchone()[0]
+        for k in range(4)
+    ]
+    assert sum(n > 0 for n in trained_certified) == 4  # the persons are spread over the parts, not in one
+
+
 def test_date_slices_take_every_date_once():
     import datetime as dt
     import itertools
@@ -518,7 +562,7 @@ def test_a_new_aggregate_is_built_alone_and_a_changed_model_rebuilds_only_what_r
     assert runner.aggregates_missing() == []
     assert runner._first_counts_cache(runner.version(), "liulin-2023", periods=True) != before
     # a person's value facts: every plan's first counts and the breakdown that reads them, not the compliance flags
-    runner = change("20_metric_facts.sql", "WITH training_lines AS (", "WITH training_lines AS NOT MATERIALIZED (")
+    runner = change("20_metric_facts.sql", "\ntraining_lines AS (", "\ntraining_lines AS NOT MATERIALIZED (")
     missing = set(runner.aggregates_missing())
     assert set(runner.plans) <= missing
     assert "breakdown_attributed_firsts" in missing and "breakdown_group_firsts" in missing

@@ -33,6 +33,7 @@ from tracker.named_queries import strip_comments
 Progress = Callable[[float, str], None]
 ROWS_PER_PART = 250_000  # settings [duckdb] rows_per_part
 ROWS_PER_SLICE = 5_000_000  # settings [duckdb] rows_per_slice
+ROWS_PER_COUNT_PART = 15_000_000  # settings [duckdb] rows_per_count_part
 _PLAN_ID = re.compile(r"[A-Za-z0-9_.-]+")
 _DATE_SLICE = re.compile(r"(\d{4}-\d{2}-\d{2})?\.\.(\d{4}-\d{2}-\d{2})?")
 
@@ -139,7 +140,7 @@ def piece_file(piece: str) -> str:
 
 def part_pieces(rows: int, rows_per_part: int) -> list[str]:
     """The parts a split-by-person aggregate is built in for an extract of ``rows`` rows."""
-    # at most 1,024 parts: persons fall in 1,024 buckets (person_bucket, queries/models/60_subsidy.sql)
+    # at most 1,024 parts: persons fall in 1,024 buckets (person_bucket, queries/models/00_extracts.sql)
     parts = min(1024, max(1, -(-rows // max(1, rows_per_part))))
     return [f"{k}/{parts}" for k in range(parts)]
 

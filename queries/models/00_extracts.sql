@@ -48,6 +48,14 @@ FROM training
 WHERE institution_name IS NOT NULL
 GROUP BY institution_id;
 
+-- Work that is per person (pricing, each plan's first counts) can be done part by part of the persons, in bounded
+-- memory. Persons fall in 1,024 buckets by a hash of their key; part p_part of p_parts is a range of buckets.
+CREATE OR REPLACE MACRO person_bucket(p_person_id) AS CAST(hash(p_person_id) % 1024 AS INTEGER);
+CREATE OR REPLACE MACRO in_person_part(p_bucket, p_part, p_parts) AS
+    p_bucket >= p_part * 1024 // p_parts AND p_bucket < (p_part + 1) * 1024 // p_parts;
+CREATE OR REPLACE MACRO person_in_part(p_person_id, p_part, p_parts) AS
+    p_parts = 1 OR in_person_part(person_bucket(p_person_id), p_part, p_parts);
+
 -- CONTRACT §3: a training counts only when completed
 CREATE OR REPLACE VIEW completed_training AS
 SELECT * FROM training WHERE status = 'completed';

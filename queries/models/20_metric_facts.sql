@@ -83,14 +83,35 @@ FROM certificates AS c
 LEFT JOIN schools AS s ON s.name = c.school_name
 WHERE c.graduating_student;
 
-CREATE OR REPLACE VIEW metric_facts AS
-WITH training_lines AS (
+-- metric_facts_of: the facts of part p_part of p_parts of the persons (models/00_extracts.sql): every fact of a person
+-- is in their part (a fact's persons meet only their own records), so each plan's first counts can be counted part by
+-- part of a province-size extract and added up. metric_facts below is the whole (part 0 of 1).
+CREATE OR REPLACE MACRO metric_facts_of(p_part, p_parts) AS TABLE
+WITH part_training AS NOT MATERIALIZED (
+    SELECT * FROM completed_training WHERE person_in_part(person_id, p_part, p_parts)
+),
+part_certificates AS NOT MATERIALIZED (
+    SELECT * FROM certificates WHERE person_in_part(person_id, p_part, p_parts)
+),
+part_skill_certificates AS NOT MATERIALIZED (
+    SELECT * FROM skill_certificates WHERE person_in_part(person_id, p_part, p_parts)
+),
+part_graduating_certificates AS NOT MATERIALIZED (
+    SELECT * FROM graduating_certificates WHERE person_in_part(person_id, p_part, p_parts)
+),
+part_first_skilled AS NOT MATERIALIZED (
+    SELECT * FROM first_skilled_certificate WHERE person_in_part(person_id, p_part, p_parts)
+),
+part_first_high_skilled AS NOT MATERIALIZED (
+    SELECT * FROM first_high_skilled_certificate WHERE person_in_part(person_id, p_part, p_parts)
+),
+training_lines AS (
     SELECT w.plan_id, w.metric, 'value' AS part, t.county_code, NULL AS school_unit,
            CASE WHEN w.metric = 'training_person_times' THEN t.record_id ELSE t.person_id END AS person_key,
            t.end_date AS event_date
     FROM plan_metric_windows AS w
     JOIN metric_training_types AS mt USING (metric)
-    JOIN completed_training AS t
+    JOIN part_training AS t
       ON t.training_type = mt.training_type AND t.end_date BETWEEN w.start AND w.deadline
     WHERE w.metric <> 'caregiver_employed' OR t.employed
 ),
@@ -98,7 +119,7 @@ rate_denominators AS (
     SELECT w.plan_id, w.metric, r.numerator_rule, t.*
     FROM plan_metric_windows AS w
     JOIN metric_training_rates AS r USING (metric)
-    JOIN completed_training AS t
+    JOIN part_training AS t
       ON t.end_date BETWEEN w.start AND w.deadline
      AND (r.denominator_type IS NULL OR t.training_type = r.denominator_type)
      AND (r.numerator_rule <> 'employed_not_enterprise' OR t.person_category <> 'enterprise_employee')
@@ -130,7 +151,7 @@ rate_parts AS (
     SELECT d.plan_id, d.metric, 'num', d.county_code, NULL, d.person_id,
            greatest(d.end_date, min(c.issue_date))
     FROM rate_denominators AS d
-    JOIN skill_certificates AS c ON c.person_id = d.person_id AND c.issue_date >= d.start_date
+    JOIN part_skill_certificates AS c ON c.person_id = d.person_id AND c.issue_date >= d.start_date
     WHERE d.numerator_rule = 'certified'
     GROUP BY d.plan_id, d.metric, d.county_code, d.person_id, d.record_id, d.end_date
 ),
@@ -138,12 +159,12 @@ new_talent AS (
     SELECT w.plan_id, w.metric, 'value' AS part, f.county_code, NULL AS school_unit, f.person_id AS person_key,
            f.issue_date AS event_date
     FROM plan_metric_windows AS w
-    JOIN first_skilled_certificate AS f
+    JOIN part_first_skilled AS f
       ON w.metric = 'new_skilled' AND f.issue_date BETWEEN w.start AND w.deadline
     UNION ALL
     SELECT w.plan_id, w.metric, 'value', f.county_code, NULL, f.person_id, f.issue_date
     FROM plan_metric_windows AS w
-    JOIN first_high_skilled_certificate AS f
+    JOIN part_first_high_skilled AS f
       ON w.metric = 'new_high_skilled' AND f.issue_date BETWEEN w.start AND w.deadline
 ),
 students AS (
@@ -151,7 +172,7 @@ students AS (
     SELECT w.plan_id, w.metric, 'value' AS part, c.county_code, NULL AS school_unit, c.person_id AS person_key,
            c.issue_date AS event_date
     FROM plan_metric_windows AS w
-    JOIN graduating_certificates AS c
+    JOIN part_graduating_certificates AS c
       ON w.metric = 'secondary_intermediate_certs' AND c.skill_level = 4 AND c.school_name IS NOT NULL
      AND c.issue_date BETWEEN w.start AND w.deadline
     UNION ALL
@@ -159,7 +180,7 @@ students AS (
     SELECT w.plan_id, w.metric, 'value', c.county_code,
            CASE WHEN c.named_metric = 'senior_certs' THEN c.named_unit END, c.person_id, c.issue_date
     FROM plan_metric_windows AS w
-    JOIN graduating_certificates AS c
+    JOIN part_graduating_certificates AS c
       ON w.metric = 'senior_certs' AND c.issue_date BETWEEN w.start AND w.deadline
      AND (c.skill_level <= 3 OR (c.cert_type = 'qualification' AND c.skill_level IS NULL))
     UNION ALL
@@ -170,7 +191,7 @@ students AS (
                 WHEN c.named_unit IS NULL THEN bureau.unit_code END,
            c.person_id, c.issue_date
     FROM plan_metric_windows AS w
-    JOIN graduating_certificates AS c ON w.metric = 'intermediate_certs' AND c.skill_level = 4
+    JOIN part_graduating_certificates AS c ON w.metric = 'intermediate_certs' AND c.skill_level = 4
      AND c.issue_date BETWEEN w.start AND w.deadline
     LEFT JOIN regions AS county ON county.code = c.county_code
     LEFT JOIN schools AS bureau ON bureau."group" = 'city_education_bureau' AND bureau.city_code = county.parent_code
@@ -184,7 +205,7 @@ certified_in_window AS (
     -- the window: each person's first such certificate
     SELECT w.plan_id, w.start, w.deadline, c.person_id, min(c.issue_date) AS first_issue_date
     FROM trained_certified_windows AS w
-    JOIN certificates AS c
+    JOIN part_certificates AS c
       ON c.issue_date BETWEEN w.start AND w.deadline
      AND c.cert_type IN ('qualification', 'special_ability', 'skill_level', 'training_completion')
     GROUP BY ALL
@@ -196,7 +217,7 @@ trained_and_certified AS (
     SELECT ci.plan_id, ci.start, ci.deadline, t.county_code, t.person_category, t.person_id,
            greatest(min(t.end_date), any_value(ci.first_issue_date)) AS event_date
     FROM certified_in_window AS ci
-    JOIN completed_training AS t
+    JOIN part_training AS t
       ON t.person_id = ci.person_id AND t.end_date BETWEEN ci.start AND ci.deadline
     GROUP BY ci.plan_id, ci.start, ci.deadline, t.county_code, t.person_category, t.person_id
 ),
@@ -225,3 +246,5 @@ SELECT f.*
 FROM all_facts AS f
 JOIN plan_metric_windows AS w USING (plan_id, metric)
 WHERE f.part <> 'value' OR f.event_date <= w.deadline;
+
+CREATE OR REPLACE VIEW metric_facts AS SELECT * FROM metric_facts_of(0, 1);

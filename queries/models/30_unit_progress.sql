@@ -79,10 +79,13 @@ GROUP BY ALL;
 -- unit_first_counts_of: unit_person_first counted by first date, for one plan. Rolled up from one grouping per
 -- person: a person counted in one county only (most) has the same first date in that county, its city and the
 -- province; only the few counted in several counties are grouped per county and city again.
-CREATE OR REPLACE MACRO unit_first_counts_of(p_plan) AS TABLE
+-- Part p_part of p_parts of the persons (person_key's bucket) counts only their facts: a person is counted within
+-- one part, so the parts' counts add up to the whole (a province-size extract is counted part by part, in bounded
+-- memory; the runner sums them).
+CREATE OR REPLACE MACRO unit_first_counts_of(p_plan, p_part := 0, p_parts := 1) AS TABLE
 WITH plan_facts AS MATERIALIZED (
     SELECT metric, part, county_code, school_unit, person_key, event_date
-    FROM metric_facts
+    FROM metric_facts_of(p_part, p_parts)
     WHERE plan_id = p_plan
 ),
 counties AS (

@@ -48,12 +48,9 @@ SELECT * FROM (VALUES
 ) AS v(line, position, line_label);
 
 -- A price depends on its person's own records (and on classes and platforms, which are aggregates of their own), so
--- pricing can be built part by part of the persons. Persons fall in 1,024 buckets by a hash of person_id; part p_part
--- of p_parts is a range of buckets, and the pricing inputs below are written once per data version sorted by bucket
--- (version aggregates subsidy_training_inputs, subsidy_certificate_inputs), so a part reads only its row groups.
-CREATE OR REPLACE MACRO person_bucket(p_person_id) AS CAST(hash(p_person_id) % 1024 AS INTEGER);
-CREATE OR REPLACE MACRO in_person_part(p_bucket, p_part, p_parts) AS
-    p_bucket >= p_part * 1024 // p_parts AND p_bucket < (p_part + 1) * 1024 // p_parts;
+-- pricing can be built part by part of the persons (person_bucket, in_person_part: models/00_extracts.sql). The
+-- pricing inputs below are written once per data version sorted by bucket (version aggregates
+-- subsidy_training_inputs, subsidy_certificate_inputs), so a part reads only its row groups.
 
 -- (only the columns pricing reads: every later join, sort and window carries what it is given)
 CREATE OR REPLACE VIEW subsidy_training_input_rows AS
