@@ -489,7 +489,7 @@ class Runner:
             # figure's date skip to it
             if not load_kept(cur, "unit_first_counts", plan, cache):
                 self.build_read_by(FIRST_COUNTS_FILL)  # the aggregates the first counts read
-                self._count_firsts(cur, plan, len(part_pieces(self._rows.get(version, 0), self.rows_per_count_part)))
+                self._count_firsts(cur, plan, self._count_parts(cur, plan, version))
                 keep(cur, "unit_first_counts", plan, cache, order="first_date")
             # the biweekly periods' sums (queries/models/30_unit_progress.sql), kept beside the daily counts
             if not load_kept(cur, "unit_period_counts", plan, periods):
@@ -497,6 +497,14 @@ class Runner:
                 keep(cur, "unit_period_counts", plan, periods)
             with self._lock:
                 self._materialized.setdefault(version, set()).add(plan)
+
+    def _count_parts(self, cur: duckdb.DuckDBPyConnection, plan: str, version: str) -> int:
+        """How many parts of the persons a plan's first counts are counted in: one per ``rows_per_count_part`` of
+        the rows within its windows (an extract smaller than that: one, without counting them)."""
+        if self._rows.get(version, 0) <= self.rows_per_count_part:
+            return 1
+        (rows,) = cur.execute("SELECT window_rows FROM plan_window_rows($plan)", {"plan": plan}).fetchone()
+        return len(part_pieces(rows, self.rows_per_count_part))
 
     @staticmethod
     def _count_firsts(cur: duckdb.DuckDBPyConnection, plan: str, parts: int) -> None:
