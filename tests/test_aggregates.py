@@ -7,7 +7,7 @@ import shutil
 
 from extracts import LISHI, certificate_row, training_row, write_extracts
 
-from tracker import aggregates
+from tracker import aggregates, first_counts, query
 from tracker.query import Runner, duckdb_config
 
 
@@ -291,11 +291,9 @@ def test_each_plans_first_counts_counted_part_by_part_of_the_persons_equal_the_w
     for kept in (folder / ".cache").glob("first_counts-*"):
         kept.unlink()  # (the demo kept the counts made at once)
     counted_in = []
-    count_firsts = Runner._count_firsts
+    count_firsts = first_counts.count_firsts
     monkeypatch.setattr(
-        Runner,
-        "_count_firsts",
-        staticmethod(lambda cur, plan, parts: counted_in.append(parts) or count_firsts(cur, plan, parts)),
+        query, "count_firsts", lambda cur, plan, parts: counted_in.append(parts) or count_firsts(cur, plan, parts)
     )
     parted = Runner(folder)
     for plan in plans:

@@ -43,6 +43,7 @@ from tracker.aggregates import (
     piece_file,
 )
 from tracker.contract import NAME_COLUMNS, TABLES
+from tracker.first_counts import FIRST_COUNTS_FILL, PERIOD_COUNTS_FILL, count_firsts, count_parts
 from tracker.kept import copy_atomically, first_counts_name, keep, load_kept, sql_text
 from tracker.named_queries import NamedQuery, QueryError, convert_param, list_queries
 from tracker.reference import REFERENCE_TABLES, plan_ids, read_reference
@@ -50,19 +51,6 @@ from tracker.scope import Scope
 from tracker.store import DataError, active_dir, content_key, data_version, resolve_data_dir, table_source
 
 CACHE_SIZE = 256
-# how a plan's first counts and their biweekly period sums are filled (queries/models/30_unit_progress.sql); their
-# kept files are keyed by what these statements read
-FIRST_COUNTS_FILL = "INSERT INTO unit_first_counts SELECT * FROM unit_first_counts_of($plan) ORDER BY first_date"
-# a plan counted in several parts of the persons: each part's counts are their own persons', so the plan's counts are
-# the parts' sums (kept in the cursor's own temporary table while the parts come in)
-FIRST_COUNTS_PARTS = "CREATE OR REPLACE TEMP TABLE plan_first_count_parts AS FROM unit_first_counts LIMIT 0"
-# (the part is written into the SQL, not passed as a parameter, so that the filter on it reaches the scans)
-FIRST_COUNTS_PART_FILL = "INSERT INTO plan_first_count_parts SELECT * FROM unit_first_counts_of($plan, {part}, {parts})"
-FIRST_COUNTS_SUM = (
-    "INSERT INTO unit_first_counts SELECT plan_id, metric, part, unit_type, unit_code, first_date, "
-    "CAST(sum(persons) AS BIGINT) FROM plan_first_count_parts GROUP BY ALL ORDER BY first_date"
-)
-PERIOD_COUNTS_FILL = "INSERT INTO unit_period_counts SELECT * FROM unit_period_counts_of($plan)"
 BUILD_MEMORY_LIMIT = "6GB"  # settings [duckdb] build_memory_limit
 CACHE_MB = 256  # the result cache's memory bound (settings [duckdb] result_cache_mb), besides the entry count
 
@@ -489,7 +477,8 @@ class Runner:
             # figure's date skip to it
             if not load_kept(cur, "unit_first_counts", plan, cache):
                 self.build_read_by(FIRST_COUNTS_FILL)  # the aggregates the first counts read
-                self._count_firsts(cur, plan, self._count_parts(cur, plan, version))
+                parts = count_parts(cur, plan, self._rows.get(version, 0), self.rows_per_count_part)
+                count_firsts(cur, plan, parts)
                 keep(cur, "unit_first_counts", plan, cache, order="first_date")
             # the biweekly periods' sums (queries/models/30_unit_progress.sql), kept beside the daily counts
             if not load_kept(cur, "unit_period_counts", plan, periods):
@@ -497,29 +486,6 @@ class Runner:
                 keep(cur, "unit_period_counts", plan, periods)
             with self._lock:
                 self._materialized.setdefault(version, set()).add(plan)
-
-    def _count_parts(self, cur: duckdb.DuckDBPyConnection, plan: str, version: str) -> int:
-        """How many parts of the persons a plan's first counts are counted in: one per ``rows_per_count_part`` of
-        the rows within its windows (an extract smaller than that: one, without counting them)."""
-        if self._rows.get(version, 0) <= self.rows_per_count_part:
-            return 1
-        (rows,) = cur.execute("SELECT window_rows FROM plan_window_rows($plan)", {"plan": plan}).fetchone()
-        return len(part_pieces(rows, self.rows_per_count_part))
-
-    @staticmethod
-    def _count_firsts(cur: duckdb.DuckDBPyConnection, plan: str, parts: int) -> None:
-        """A plan's first counts into unit_first_counts: at once, or (a province-size extract, whose persons' facts
-        do not fit the build's memory at once) part by part of the persons, summed."""
-        if parts == 1:
-            cur.execute(FIRST_COUNTS_FILL, {"plan": plan})
-            return
-        cur.execute(FIRST_COUNTS_PARTS)
-        try:
-            for part in range(parts):
-                cur.execute(FIRST_COUNTS_PART_FILL.format(part=part, parts=parts), {"plan": plan})
-            cur.execute(FIRST_COUNTS_SUM)
-        finally:
-            cur.execute("DROP TABLE IF EXISTS plan_first_count_parts")
 
     def _first_counts_cache(self, version: str, plan: str, periods: bool = False) -> Path | None:
         """Where a plan's first counts (``periods``: their biweekly period sums) are kept beside the data: keyed by
