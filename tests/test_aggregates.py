@@ -320,6 +320,34 @@ def test_each_plans_first_counts_counted_part_by_part_of_the_persons_equal_the_w
     assert sum(n > 0 for n in trained_certified) == 4  # the persons are spread over the parts, not in one
 
 
+def test_a_large_plans_breakdown_attribution_built_part_by_part_of_the_persons_sums_to_the_whole_12(
+    tmp_path, monkeypatch
+):
+    """The breakdown's attribution reads a plan's value facts as the first counts do (at 100M the 2021 skills plan's
+    at once spills past the disk): a large plan's piece is built part by part of its persons, and the persons of every
+    group (institution, occupation, line, category; per unit and date) add up to those attributed at once."""
+    sums = (
+        "SELECT plan_id, metric, span, unit_type, unit_code, institution_id, occupation, training_type, "
+        "person_category, first_date, sum(persons) AS persons FROM breakdown_attributed_firsts GROUP BY ALL ORDER BY ALL"
+    )
+    folder, groups = demo_split(
+        tmp_path, monkeypatch, "breakdown_group_firsts", "rows_per_count_part = 700\nrows_per_part = 700"
+    )
+    attributed = Runner(folder).cursor().execute(sums).df()
+    parted = Runner(folder, building=True)
+    pieces = parted.aggregate_pieces("breakdown_attributed_firsts")
+    assert "sx-skills-2021@2/3" in pieces and "sx-skills-2018" in pieces  # sized by the rows in each plan's windows
+    aggregates.build(folder)
+    assert (
+        next((folder / ".cache").glob("agg-breakdown_attributed_firsts-*")) / "sx-skills-2021-part-0002-of-0003.parquet"
+    ).is_file()
+    fresh = Runner(folder).cursor()
+    got = fresh.execute(sums).df()
+    assert len(got) == len(attributed) > 0 and got.astype(str).equals(attributed.astype(str))
+    got_groups = fresh.execute("SELECT * FROM breakdown_group_firsts ORDER BY ALL").df()
+    assert got_groups.astype(str).equals(groups.astype(str))
+
+
 def test_date_slices_take_every_date_once():
     import datetime as dt
     import itertools

@@ -14,6 +14,9 @@ file, so a province-size extract is built in bounded memory and a stopped build 
   in one piece (``"*"``): small folders (tests, a county's extract) do not pay one step per plan.
 - ``$part`` / ``$parts``: one piece per part of the persons (a range of the 1,024 person buckets); the number of
   parts grows with the rows (settings ``[duckdb] rows_per_part``), so every piece reads about that many rows.
+- both (``$plan`` and ``$part``): a plan with more than ``[duckdb] rows_per_count_part`` rows within its windows is
+  built part by part of its persons (pieces ``"<plan>@k/n"``), like its first counts; its readers sum the persons.
+- ``$from_day`` / ``$until_day``: one piece per slice of the dates (``[duckdb] rows_per_slice`` rows each).
 
 The view of a split aggregate reads every piece's file; pieces not built yet are read through their SELECT.
 """
@@ -58,17 +61,22 @@ class Aggregate:
             return "dates"
         return None
 
+    @property
+    def parted(self) -> bool:
+        """Split by plan, and a large plan's piece by parts of the persons too (``$plan`` with ``$part``/``$parts``:
+        piece ``"<plan>@k/n"``)."""
+        return self.split_by == "plan" and re.search(r"\$parts?\b", self.sql) is not None
+
     def piece_sql(self, piece: str | None = None) -> str:
-        """The SELECT of one piece: a plan id, or ``"k/n"`` for part k of n (``None``: the whole, unsplit)."""
+        """The SELECT of one piece: a plan id (``"<plan>@k/n"``: part k of n of its persons), ``"k/n"`` for part k of
+        n, ``"a..b"`` a slice of the dates (``None``: the whole, unsplit)."""
         if self.split_by == "plan":
-            if piece is None or not _PLAN_ID.fullmatch(piece):
+            plan, _, part = (piece or "").partition("@")
+            if not _PLAN_ID.fullmatch(plan):
                 raise ValueError(f"汇总表 {self.name} 按计划计算，计划编号无效：{piece!r}")
-            return re.sub(r"\$plan\b", f"'{piece}'", self.sql)
+            return self._parted(re.sub(r"\$plan\b", f"'{plan}'", self.sql), part or "0/1")
         if self.split_by == "part":
-            part, parts = (int(x) for x in (piece or "0/1").split("/"))
-            if not 0 <= part < parts:
-                raise ValueError(f"汇总表 {self.name} 的分片无效：{piece!r}")
-            return re.sub(r"\$part\b", str(part), re.sub(r"\$parts\b", str(parts), self.sql))
+            return self._parted(self.sql, piece or "0/1")
         if self.split_by == "dates":
             bounds = _DATE_SLICE.fullmatch(piece or "..")
             if bounds is None:
@@ -76,6 +84,16 @@ class Aggregate:
             first, until = (f"DATE '{b}'" if b else "CAST(NULL AS DATE)" for b in bounds.groups())
             return re.sub(r"\$from_day\b", first, re.sub(r"\$until_day\b", until, self.sql))
         return self.sql
+
+    def _parted(self, sql: str, piece: str) -> str:
+        """``sql`` with ``$part`` / ``$parts`` of piece ``"k/n"``."""
+        try:
+            part, parts = (int(x) for x in piece.split("/"))
+        except ValueError:
+            part, parts = -1, 0
+        if not 0 <= part < parts:
+            raise ValueError(f"汇总表 {self.name} 的分片无效：{piece!r}")
+        return re.sub(r"\$part\b", str(part), re.sub(r"\$parts\b", str(parts), sql))
 
 
 def names_in(sql: str, names: Iterable[str]) -> list[str]:
@@ -129,6 +147,9 @@ def piece_file(piece: str) -> str:
     """A piece's file name inside its aggregate's folder."""
     if piece == "*":
         return "all-plans.parquet"
+    if "@" in piece:  # part k of n of a plan's persons
+        plan, part = piece.split("@")
+        return f"{plan}-{piece_file(part)}"
     if "/" in piece:
         part, parts = piece.split("/")
         return f"part-{int(part):04d}-of-{int(parts):04d}.parquet"

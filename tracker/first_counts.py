@@ -25,17 +25,33 @@ FIRST_COUNTS_SUM = (
     "INSERT INTO unit_first_counts SELECT plan_id, metric, part, unit_type, unit_code, first_date, "
     "CAST(sum(persons) AS BIGINT) FROM plan_first_count_parts GROUP BY ALL ORDER BY first_date"
 )
+# the rows within each plan's windows (targets.csv: its first start to its last deadline): completed trainings ending
+# in them, certificates issued in them; counted per day first, so each table is read once for every plan
+PLAN_WINDOW_ROWS = """
+WITH training_days AS (
+    SELECT CAST(end_date AS DATE) AS day, count(*) AS n FROM training_raw WHERE status = 'completed' GROUP BY ALL
+),
+certificate_days AS (
+    SELECT CAST(issue_date AS DATE) AS day, count(*) AS n FROM certificates_raw GROUP BY ALL
+),
+plan_windows AS (
+    SELECT plan_id, min(start) AS start, max(deadline) AS deadline FROM targets GROUP BY ALL
+)
+SELECT w.plan_id,
+       greatest((SELECT coalesce(sum(n), 0) FROM training_days WHERE day BETWEEN w.start AND w.deadline),
+                (SELECT coalesce(sum(n), 0) FROM certificate_days WHERE day BETWEEN w.start AND w.deadline))
+FROM plan_windows AS w
+"""
 PERIOD_COUNTS_FILL = "INSERT INTO unit_period_counts SELECT * FROM unit_period_counts_of($plan)"
 
 
-def count_parts(cur: duckdb.DuckDBPyConnection, plan: str, rows: int, rows_per_count_part: int) -> int:
-    """How many parts of the persons a plan's first counts are counted in, for an extract whose larger table holds
-    ``rows``: one per ``rows_per_count_part`` of the rows within the plan's windows (plan_window_rows); an extract
-    smaller than that is counted at once, without counting them."""
-    if rows <= rows_per_count_part:
-        return 1
-    (window_rows,) = cur.execute("SELECT window_rows FROM plan_window_rows($plan)", {"plan": plan}).fetchone()
-    return len(part_pieces(window_rows, rows_per_count_part))
+def plan_parts(cur: duckdb.DuckDBPyConnection, rows_per_count_part: int) -> dict[str, int]:
+    """How many parts of the persons each plan's person-level work (its first counts, its breakdown attribution) is
+    done in: one per ``rows_per_count_part`` of the rows within the plan's windows (completed trainings or
+    certificates, the larger). Read from the extract's raw rows (one pass over each table's dates), before the models."""
+    return {
+        plan: len(part_pieces(rows, rows_per_count_part)) for plan, rows in cur.execute(PLAN_WINDOW_ROWS).fetchall()
+    }
 
 
 def count_firsts(cur: duckdb.DuckDBPyConnection, plan: str, parts: int) -> None:

@@ -43,7 +43,7 @@ from tracker.aggregates import (
     piece_file,
 )
 from tracker.contract import NAME_COLUMNS, TABLES
-from tracker.first_counts import FIRST_COUNTS_FILL, PERIOD_COUNTS_FILL, count_firsts, count_parts
+from tracker.first_counts import FIRST_COUNTS_FILL, PERIOD_COUNTS_FILL, count_firsts, plan_parts
 from tracker.kept import copy_atomically, first_counts_name, keep, load_kept, sql_text
 from tracker.named_queries import NamedQuery, QueryError, convert_param, list_queries
 from tracker.reference import REFERENCE_TABLES, plan_ids, read_reference
@@ -110,6 +110,7 @@ class Runner:
         self.rows_per_count_part = int(settings.get("duckdb", "rows_per_count_part", ROWS_PER_COUNT_PART))
         self._rows: dict[str, int] = {}  # the larger table's rows per data version (sizes the parts)
         self._date_spans: dict[str, tuple] = {}  # the extract's first and last date per large data version
+        self._plan_parts: dict[str, dict[str, int]] = {}  # per large data version: the parts each plan is counted in
         self._materialized: dict[str, set[str]] = {}
         self._aggregates_complete: set[str] = set()
         self._plan_locks: dict[tuple[str, str], threading.Lock] = {}
@@ -211,6 +212,8 @@ class Runner:
                 "SELECT min(d), max(d) FROM (SELECT CAST(end_date AS DATE) AS d FROM training_raw "
                 "UNION ALL SELECT CAST(issue_date AS DATE) FROM certificates_raw)"
             ).fetchone()
+        if rows > self.rows_per_count_part:  # each plan's person-level work is done part by part of the persons
+            self._plan_parts[version] = plan_parts(con, self.rows_per_count_part)
         self._run_models(con, folder, version)
         return con
 
@@ -260,7 +263,15 @@ class Runner:
     def _pieces(self, agg: Aggregate, version: str) -> list[str | None]:
         rows = self._rows.get(version, 0)
         if agg.split_by == "plan":
-            return ["*"] if rows <= self.rows_per_part else list(self.plans)
+            if rows <= self.rows_per_part:
+                return ["*"]
+            # an aggregate with $part too: a large plan's piece is built part by part of the persons
+            parts = self._plan_parts.get(version, {}) if agg.parted else {}
+            return [
+                f"{plan}@{k}/{parts.get(plan, 1)}" if parts.get(plan, 1) > 1 else plan
+                for plan in self.plans
+                for k in range(parts.get(plan, 1))
+            ]
         if agg.split_by == "part":
             return list(part_pieces(rows, self.rows_per_part))
         if agg.split_by == "dates":
@@ -477,8 +488,7 @@ class Runner:
             # figure's date skip to it
             if not load_kept(cur, "unit_first_counts", plan, cache):
                 self.build_read_by(FIRST_COUNTS_FILL)  # the aggregates the first counts read
-                parts = count_parts(cur, plan, self._rows.get(version, 0), self.rows_per_count_part)
-                count_firsts(cur, plan, parts)
+                count_firsts(cur, plan, self._plan_parts.get(version, {}).get(plan, 1))
                 keep(cur, "unit_first_counts", plan, cache, order="first_date")
             # the biweekly periods' sums (queries/models/30_unit_progress.sql), kept beside the daily counts
             if not load_kept(cur, "unit_period_counts", plan, periods):

@@ -13,6 +13,8 @@
 -- they stand in their county's row only (single_county); a person counted in several counties stands in a row of every
 -- unit holding one of them, through the earliest event there (date, then county code) (several_counties); the
 -- province's row takes every county of the extract (the province's mix).
+-- A large plan ($part of $parts: [duckdb] rows_per_count_part rows within its windows) is built part by part of the
+-- persons (a person's rows depend on their own facts and trainings only); readers sum the persons of a group.
 -- Sorted by metric, county and institution: a county's rows (by institution) and one institution's are few row groups.
 WITH windows AS (
     SELECT metric, start AS window_start, deadline FROM plan_metric_windows WHERE plan_id = $plan
@@ -23,6 +25,7 @@ plan_trainings AS (
            t.person_category
     FROM completed_training AS t
     WHERE t.end_date BETWEEN (SELECT min(window_start) FROM windows) AND (SELECT max(deadline) FROM windows)
+      AND person_in_part(t.person_id, $part, $parts)
 ),
 line_metrics AS (
     -- metrics whose value facts are their lines' completed trainings in the window (metric_facts' training_lines):
@@ -53,7 +56,7 @@ fact_counted AS MATERIALIZED (
     -- the other metrics (from certificates, employed caregivers): each person once per metric and county, from their
     -- first value event there
     SELECT f.metric, f.county_code, f.person_key, min(f.event_date) AS first_date
-    FROM metric_facts AS f
+    FROM metric_facts_of($part, $parts) AS f
     WHERE f.plan_id = $plan AND f.part = 'value' AND f.metric NOT IN (SELECT metric FROM line_metrics)
     GROUP BY ALL
 ),

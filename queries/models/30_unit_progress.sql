@@ -145,17 +145,6 @@ SELECT p_plan, metric, part, 'school', school_unit, first_date, count(*)
 FROM school_first
 GROUP BY ALL;
 
--- plan_window_rows: the completed trainings, and the certificates, within a plan's windows (the larger of the two):
--- what its first counts read, by which the runner sizes the parts of the persons it counts them in
-CREATE OR REPLACE MACRO plan_window_rows(p_plan) AS TABLE
-WITH plan_window AS (
-    SELECT min(start) AS start, max(deadline) AS deadline FROM plan_metric_windows WHERE plan_id = p_plan
-)
-SELECT greatest(
-    (SELECT count(*) FROM completed_training, plan_window WHERE end_date BETWEEN start AND deadline),
-    (SELECT count(*) FROM certificates, plan_window WHERE issue_date BETWEEN start AND deadline)
-) AS window_rows;
-
 -- plan_unit_grid: the (unit, metric) rows a plan is reported on, with target and window.
 --   level NULL  → every unit the plan's targets name (e.g. 柳林县 for liulin-2023, the 119 schools for sx-edu-2021)
 --   level given → every unit of that level (regions.csv; for 'school' the plan's school targets); units the
