@@ -36,7 +36,7 @@ from tracker.named_queries import strip_comments
 Progress = Callable[[float, str], None]
 ROWS_PER_PART = 250_000  # settings [duckdb] rows_per_part
 ROWS_PER_SLICE = 5_000_000  # settings [duckdb] rows_per_slice
-ROWS_PER_COUNT_PART = 15_000_000  # settings [duckdb] rows_per_count_part
+ROWS_PER_COUNT_PART = 5_000_000  # settings [duckdb] rows_per_count_part
 _PLAN_ID = re.compile(r"[A-Za-z0-9_.-]+")
 _DATE_SLICE = re.compile(r"(\d{4}-\d{2}-\d{2})?\.\.(\d{4}-\d{2}-\d{2})?")
 
