@@ -11,8 +11,9 @@
 -- status: all | paid (full standard) | partial (less than the standard, more than 0) | unpaid (nothing) | short
 -- (partial or unpaid). person_id is the pseudonymous key; pages mask it. Order: date, record.
 WITH matching AS NOT MATERIALIZED (
+    -- records short of their standard (a status or a reason that needs one) are read from the short segments alone
     SELECT p.*
-    FROM subsidy_priced($plan, $as_of) AS p
+    FROM subsidy_priced_of($plan, $as_of, $status IN ('short', 'partial', 'unpaid') OR $reason IS NOT NULL) AS p
     WHERE p.county_code IN (SELECT county_code FROM counties_in_scope($unit))
       AND ($line IS NULL OR p.line = $line)
       AND ($reason IS NULL OR p.reason = $reason)

@@ -4,8 +4,9 @@
 -- @param unit text optional
 -- shortfall = standard amount − entitled amount; no_rule records have no standard (shortfall 0).
 WITH priced AS (
+    -- the records short at the as-of date (reason set), read from the short segments alone
     SELECT p.reason, p.line, p.person_id, p.amount, p.standard_amount
-    FROM subsidy_priced($plan, $as_of) AS p
+    FROM subsidy_priced_short($plan, $as_of) AS p
     WHERE p.county_code IN (SELECT county_code FROM counties_in_scope($unit))
       AND p.reason IS NOT NULL
 ),

@@ -166,6 +166,25 @@ def test_issue_12_priced_records_equal_the_definition_day_by_day_through_the_cha
         day += dt.timedelta(days=9)
 
 
+def test_issue_12_short_records_read_from_the_short_segments_are_the_priced_records_short_that_day(hand_runner):
+    """资金测算's 未足额 tab and the short or unpaid records read the segments that earn less than their standard (or
+    nothing) alone: as of each day they are exactly subsidy_priced's records with a reason or no amount."""
+    cur = hand_runner.cursor()
+    day = dt.date(2021, 1, 1)
+    while day <= dt.date(2024, 6, 30):
+        for plan in ("sx-train-2023", "liulin-2023", "sx-skills-2018-2022"):
+            short = cur.execute("SELECT * FROM subsidy_priced_short(?, ?)", [plan, day]).df()
+            every = cur.execute(
+                "SELECT * FROM subsidy_priced(?, ?) WHERE reason IS NOT NULL OR amount = 0", [plan, day]
+            ).df()
+            assert_same(short, every, f"{plan} {day}")
+        day += dt.timedelta(days=23)
+    # and they are fewer: the segments paid in full are not among them
+    counts = cur.execute("SELECT (SELECT count(*) FROM subsidy_short_segments), (SELECT count(*) FROM subsidy_segments)")
+    short_segments, segments = counts.fetchone()
+    assert 0 < short_segments < segments
+
+
 def test_issue_12_long_trainings_are_priced_from_each_plan_s_own_start(hand_runner):
     """003 四(二) class employment for a class that began in 2021: sx-train-2023 prices from 2022-01-01, so its two
     2021 completers (not employed) do not count — class L is 3 of 3 employed (paid, at the 5,000 cap); priced over
@@ -210,11 +229,12 @@ def test_issue_12_subsidy_aggregates_are_version_aggregates(demo_runner):
         "subsidy_class_timeline",
         "subsidy_segments",
         "subsidy_segment_totals",
+        "subsidy_short_segments",
         "subsidy_institution_names",
     }
     cache = demo_runner.data_dir / ".cache"
     files = {p.name.rsplit("-", 1)[0].removeprefix("agg-") for p in cache.glob("agg-subsidy_*.parquet")}
-    assert files == subsidy - {"subsidy_segments", "subsidy_segment_totals"}
+    assert files == subsidy - {"subsidy_segments", "subsidy_segment_totals", "subsidy_short_segments"}
     # the segments are priced part by part of the persons: a folder of parts (a 20,000-row demo: one part)
     assert [p.name for p in cache.glob("agg-subsidy_segments-*/*.parquet")] == ["part-0000-of-0001.parquet"]
     # their totals are summed slice by slice of the dates (a 20,000-row demo: one slice, every date)

@@ -476,10 +476,19 @@ CREATE OR REPLACE MACRO subsidy_segment_holds(
          OR (priced_from = DATE '0001-01-01' AND coalesce(first_start_year, 9999) >= year(w_priced_from)));
 
 -- The records of the point-in-time subsidy_priced_at (tests/reference) read from the version aggregate: the segment of each record that holds at D, for
--- the plan's pricing start, with the platform's offline share at D.
-CREATE OR REPLACE MACRO subsidy_priced(p_plan, p_as_of) AS TABLE
+-- the plan's pricing start, with the platform's offline share at D. p_short_only: only the records that earn less
+-- than their standard at D (reason set) or nothing (amount 0), read from subsidy_short_segments
+-- (queries/aggregates/43), which holds only those segments: at most one segment of a record holds at D, so keeping
+-- the short ones first changes nothing.
+-- p_short_only must be a constant (a literal or a bound parameter): DuckDB then drops the other source unread.
+CREATE OR REPLACE MACRO subsidy_priced_of(p_plan, p_as_of, p_short_only) AS TABLE
 WITH plan_window AS (
     SELECT * FROM subsidy_plan_window(p_plan, p_as_of)
+),
+segments AS (
+    SELECT * FROM subsidy_segments WHERE NOT p_short_only
+    UNION ALL
+    SELECT * FROM subsidy_short_segments WHERE p_short_only
 ),
 shares_at AS (
     -- each platform-year's offline share at D
@@ -491,7 +500,7 @@ SELECT
     s.* EXCLUDE (priced_from, first_start_year, valid_from, valid_until, shows_offline_share, city_code),
     CASE WHEN s.shows_offline_share THEN coalesce(sh.offline_share, 0) END AS offline_share,
     s.city_code
-FROM subsidy_segments AS s
+FROM segments AS s
 JOIN plan_window AS w
   ON s.event_date BETWEEN w.start AND w.until
  AND subsidy_segment_holds(
@@ -499,6 +508,14 @@ JOIN plan_window AS w
  )
 LEFT JOIN shares_at AS sh
   ON s.shows_offline_share AND sh.institution_id = s.institution_id AND sh.end_year = year(s.event_date);
+
+CREATE OR REPLACE MACRO subsidy_priced(p_plan, p_as_of) AS TABLE
+SELECT * FROM subsidy_priced_of(p_plan, p_as_of, false);
+
+-- subsidy_priced's records that earn less than their standard at D (reason set) or nothing: subsidy_unpaid's and the
+-- short or unpaid records' source
+CREATE OR REPLACE MACRO subsidy_priced_short(p_plan, p_as_of) AS TABLE
+SELECT * FROM subsidy_priced_of(p_plan, p_as_of, true);
 
 -- The segments summed per county, institution, line and date with the same validity (what subsidy_summary and
 -- subsidy_pace add up: records by payment state, standard and entitled amounts). The version aggregate
