@@ -180,7 +180,9 @@ def test_issue_12_short_records_read_from_the_short_segments_are_the_priced_reco
             assert_same(short, every, f"{plan} {day}")
         day += dt.timedelta(days=23)
     # and they are fewer: the segments paid in full are not among them
-    counts = cur.execute("SELECT (SELECT count(*) FROM subsidy_short_segments), (SELECT count(*) FROM subsidy_segments)")
+    counts = cur.execute(
+        "SELECT (SELECT count(*) FROM subsidy_short_segments), (SELECT count(*) FROM subsidy_segments)"
+    )
     short_segments, segments = counts.fetchone()
     assert 0 < short_segments < segments
 
