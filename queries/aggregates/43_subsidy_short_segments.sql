@@ -2,7 +2,7 @@
 -- the records filtered to short or unpaid ones
 -- subsidy_segments (42) without the segments paid in full, written once per data version in slices of the dates
 -- ($from_day ≤ event_date < $until_day, as the totals: about one per [duckdb] rows_per_slice rows), sorted as the
--- segments are, so a plan's window and a page of records skip most row groups. subsidy_priced_short reads it: the
+-- segments are, so a plan's window and a page of records skip most row groups. subsidy_priced_of reads it: the
 -- records short at D are the short segments holding at D (a record has at most one segment holding at D).
 SELECT * FROM subsidy_segments
 WHERE (reason IS NOT NULL OR amount = 0)

@@ -478,8 +478,8 @@ CREATE OR REPLACE MACRO subsidy_segment_holds(
 -- The records of the point-in-time subsidy_priced_at (tests/reference) read from the version aggregate: the segment of each record that holds at D, for
 -- the plan's pricing start, with the platform's offline share at D. p_short_only: only the records that earn less
 -- than their standard at D (reason set) or nothing (amount 0), read from subsidy_short_segments
--- (queries/aggregates/43), which holds only those segments: at most one segment of a record holds at D, so keeping
--- the short ones first changes nothing.
+-- (queries/aggregates/43), which holds only those segments: at most one segment of a record holds at D, so leaving
+-- out the other segments before the hold is tested changes nothing.
 -- p_short_only must be a constant (a literal or a bound parameter): DuckDB then drops the other source unread.
 CREATE OR REPLACE MACRO subsidy_priced_of(p_plan, p_as_of, p_short_only) AS TABLE
 WITH plan_window AS (
