@@ -120,6 +120,47 @@ def test_person_ids_are_pseudonymous_hex_keys_not_id_numbers(con):
         assert _one(con, f"SELECT bool_and(person_id SIMILAR TO 'P[0-9a-f]{{20}}') FROM {table}")[0]
 
 
+def test_trainings_come_in_classes_whose_members_share_course_and_dates_000_003_004(con):
+    # 开班计划 / 开班报告 with its 人员花名册: a class is one institution's course of one type and occupation in one
+    # county; its members start and end together (drop-outs leave earlier, so completers only)
+    in_class, largest = _one(
+        con,
+        """
+        WITH classes AS (
+            SELECT county_code, institution_id, training_type, occupation, hours, start_date, end_date,
+                   count(*) AS members
+            FROM t
+            WHERE status = 'completed' AND training_type <> 'school_directed'
+            GROUP BY ALL
+        )
+        SELECT sum(members) FILTER (WHERE members > 1) / sum(members), max(members) FROM classes
+        """,
+    )
+    assert in_class > 0.8
+    assert largest <= 100
+    # a class's roster is entered at once: far fewer entry dates than enrolments
+    rosters, completions = _one(
+        con,
+        "SELECT count(DISTINCT (institution_id, start_date, entered_on)), count(*) FROM t "
+        "WHERE status = 'completed' AND training_type <> 'school_directed'",
+    )
+    assert rosters < completions / 2
+    # a class sits its assessment together: most certificates share their issue date with a classmate's
+    together = _one(
+        con,
+        """
+        WITH sittings AS (
+            SELECT t.institution_id, t.training_type, t.end_date, c.issue_date, count(*) AS certified
+            FROM c JOIN t ON t.record_id = c.training_record_id
+            WHERE t.training_type <> 'school_directed'
+            GROUP BY ALL
+        )
+        SELECT sum(certified) FILTER (WHERE certified > 1) / sum(certified) FROM sittings
+        """,
+    )[0]
+    assert together > 0.7
+
+
 def test_end_date_is_never_before_start_date_nor_entered_on(con):
     assert _one(con, "SELECT count(*) FROM t WHERE end_date < start_date OR entered_on < start_date")[0] == 0
     assert _one(con, "SELECT min(hours), max(hours) FROM t") >= (16, 0)

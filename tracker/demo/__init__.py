@@ -15,6 +15,10 @@ anything like an ID number); ``record_id`` is "T" + programme year + 11 digits i
 Python loop over rows) and deterministic: the same ``rows`` and ``seed`` give byte-identical files.
 Conventions worth knowing when reading the data:
 
+* trainings come in classes (培训班: 开班报告 with its 人员花名册, seeds 000 / 003 / 004): one institution's course of
+  one type in one county, about 25–50 members (``_CLASS_SIZE``) with one occupation, level, hours, start and end;
+  its roster is entered at once (a few records a day or three later) and drop-outs leave early. Where a course
+  has few enrolments (small extracts) its classes are small;
 * a training still running on the extract date has ``status = 'enrolled'``, ``end_date`` = the extract
   date (nothing in the extract ends after it), ``passed`` and ``employed`` null;
 * ``employed`` is null for completions too recent to know (4–10 weeks before the extract date);

@@ -60,7 +60,12 @@ class _Certificates:
         ctype[(level == 0) & ((ctype == QUAL) | (ctype == SKILL))] = COMPL
         level[(ctype != QUAL) & (ctype != SKILL)] = 0
         end = t["end"][sel].astype(np.int64)
-        lag = 7 + np.floor(rng.beta(1.8, 3.5, m) * 50).astype(np.int64)  # 1–8 weeks, mostly 2–4
+        # a class sits its assessment together: one issue date per institution, type and end date, 1–8 weeks
+        # after the end (mostly 2–4); a few of its members pass at a later sitting, 1–3 weeks on (within 8 weeks)
+        sitting_key = (t["inst"][sel].astype(np.int64) * len(TT) + tt) * 100_000 + end
+        sitting = np.unique(sitting_key, return_inverse=True)[1].ravel()
+        lag = 7 + np.floor(rng.beta(1.8, 3.5, sitting.max(initial=-1) + 1) * 50).astype(np.int64)[sitting]
+        lag = np.minimum(lag + np.where(rng.random(m) < 0.08, rng.integers(7, 22, m), 0), 56)
         issue = end + lag
         y_end = _day(2021, 12, 31)
         # 2021 certificates that would fall in 2022: half are pushed out before the year ends, half are

@@ -312,6 +312,9 @@ _HOURS = {
 }
 _INDUSTRY_P = {ENT: 0.55, APP: 0.5, ORD: 0.85, ENTRE: 0.05, KEY: 0.2, CARE: 0.5, DIR: 1.0, ONL: 0.25}
 # status of a 2023 enrolment on the extract date (the rest completed)
+# 培训班 (seeds 000 / 003 / 004: 开班计划, 开班报告 with its 人员花名册): one institution's course of one training
+# type in one county, its members starting and ending together; about this many members a class
+_CLASS_SIZE = {ENT: 40, APP: 25, ORD: 30, ENTRE: 30, KEY: 40, CARE: 30, DIR: 40, ONL: 50}
 _P_ENROLLED_2023 = {ENT: 0.06, APP: 0.35, ORD: 0.06, ENTRE: 0.05, KEY: 0.05, CARE: 0.06, DIR: 0.05, ONL: 0.08}
 _P_DROPPED = 0.03
 # P(certificate | completed and passed)

@@ -20,6 +20,7 @@ from tracker.demo.arrays import (
 )
 from tracker.demo.params import (
     _CAT_P,
+    _CLASS_SIZE,
     _HOURS,
     _INDUSTRY_P,
     _LEVEL_P,
@@ -112,16 +113,55 @@ class _Trainings:
             status[(u >= _P_DROPPED) & (u < _P_DROPPED + p_enr)] = ENROLLED
         return status
 
+    def _form_classes(self, f: Frame) -> None:
+        """培训班: the enrolments of one county, institution and training type (still running on the extract date
+        or not) in classes of about ``_CLASS_SIZE`` members, split evenly; a class teaches one occupation at one
+        level for its hours (its first member's), and :meth:`_schedule` gives it one start, end and roster entry.
+        Sets ``f["cls"]`` (each row's class) and ``f["lead"]`` (each class's first row)."""
+        n = len(f["ttype"])
+        if not n:
+            return
+        running = (f["status"] == ENROLLED).astype(np.int8)
+        keys = (f["county"], f["inst"], f["ttype"], running)
+        shuffled = self.rng.permutation(n)  # who joins which class of a course: at random
+        order = shuffled[np.lexsort(tuple(k[shuffled] for k in reversed(keys)))]
+        new_course = np.zeros(n, dtype=bool)
+        new_course[0] = True
+        for k in keys:
+            sk = k[order]
+            new_course[1:] |= sk[1:] != sk[:-1]
+        course = np.cumsum(new_course) - 1
+        course_start = np.flatnonzero(new_course)
+        course_size = np.diff(np.r_[course_start, n])[course]
+        rank = np.arange(n) - course_start[course]
+        size = np.array([_CLASS_SIZE[t] for t in range(len(TT))])[f["ttype"][order]]
+        classes = -(-course_size // size)
+        in_course = rank * classes // course_size
+        new_class = new_course.copy()
+        new_class[1:] |= in_course[1:] != in_course[:-1]
+        cls = np.empty(n, dtype=np.int64)
+        cls[order] = np.cumsum(new_class) - 1
+        lead = order[np.flatnonzero(new_class)]
+        for col in ("occ", "level", "industry", "hours", "days"):
+            f[col] = f[col][lead][cls]
+        f["cls"], f["lead"] = cls, lead
+
     def _schedule(self, f: Frame, year: int, end_override: np.ndarray | None = None) -> None:
-        """start / end / entered_on for the enrolments of one programme year (status already set)."""
+        """start / end / entered_on for the enrolments of one programme year (status already set). Enrolments in
+        classes (:meth:`_form_classes`) share their class's dates and its roster's entry date (a few entered a day
+        or three later); the others have their own."""
         rng = self.rng
         status, days = f["status"], f["days"].astype(np.int64)
         n = len(status)
+        cls, lead = f.pop("cls", None), f.pop("lead", None)
+        if cls is None or lead is None or end_override is not None:
+            cls = lead = np.arange(n)
+        m = len(lead)
         first, w = self.seasons[year]
         if year == 2023:
             w = w[: D_EXTRACT - first + 1]
         days = np.minimum(days, len(w))
-        planned = first + _sample_weighted(rng, w, n)
+        planned = first + _sample_weighted(rng, w, m)[cls]
         if end_override is not None:
             planned = end_override.astype(np.int64)
         # an enrolment of the programme year starts in that year: long courses end later
@@ -132,11 +172,14 @@ class _Trainings:
         end[drop] = start[drop] + np.floor(rng.random(drop.sum()) * (planned[drop] - start[drop] + 1))
         enr = status == ENROLLED
         if enr.any():
-            start[enr] = D_EXTRACT - np.floor(rng.random(enr.sum()) * days[enr]).astype(np.int64)
+            started = D_EXTRACT - np.floor(rng.random(m)[cls] * days).astype(np.int64)
+            start[enr] = started[enr]
             end[enr] = D_EXTRACT
-        lag = np.floor(rng.exponential(3.5, n)).astype(np.int64)
+        lag = np.floor(rng.exponential(3.5, m)).astype(np.int64)[cls]
+        if m < n:  # a class's roster is entered at once; a few of its records a day or three later
+            lag += np.where(rng.random(n) < 0.15, rng.integers(1, 4, n), 0)
         comp = status == COMPLETED
-        after_end = comp & (rng.random(n) < 0.45)
+        after_end = comp & (rng.random(m) < 0.45)[cls]
         entered = np.where(after_end, end + lag, start + lag)
         late = comp & (rng.random(n) < 0.028)
         entered[late] = end[late] + 91 + np.floor(rng.random(late.sum()) * 150).astype(np.int64)
@@ -177,6 +220,7 @@ class _Trainings:
         county, ttype = cell // T, (cell % T).astype(np.int8)
         f = self._attributes(county, ttype)
         f["status"] = self._statuses(ttype, year)
+        self._form_classes(f)
         self._schedule(f, year)
         self._outcomes(f)
         f["person"] = self._new_persons(len(county))
@@ -310,6 +354,7 @@ class _Trainings:
             return {}
         f = self._attributes(np.full(n, self.liulin), ttype, level_p={ENT: _LIULIN_ENT_LEVEL_P})
         f["status"] = np.concatenate(statuses).astype(np.int8)
+        self._form_classes(f)
         self._schedule(f, 2023)
         self._outcomes(f)
         f["person"] = self._new_persons(n)
