@@ -628,3 +628,29 @@ def test_a_plans_period_sums_are_kept_beside_its_daily_counts_in_date_order_issu
         got = Runner(folder).run("biweekly", plan="liulin-2023", as_of="2023-09-01")
         assert got.equals(expected), damage
         assert duckdb.sql(f"SELECT count(*) FROM read_parquet('{periods}')").fetchall()[0][0] > 0, damage
+
+
+def test_plans_whose_windows_hold_the_same_trainings_share_one_computed_piece_of_the_outcome_firsts_12(
+    tmp_path, monkeypatch
+):
+    """The outcome first dates (causes, the watch list) read a plan only through the completed trainings ending in its
+    window. 000's and 001's tasks of 2021 and their multi-year plans hold the same trainings in the demo (2021 and
+    2023 only): one piece is computed, the others are copies under their own plan id, equal to their own SELECT; the
+    Jan–Aug window of seed 004 holds other trainings and is computed."""
+    whole = "(SELECT * FROM unit_outcome_firsts UNION ALL BY NAME SELECT * FROM institution_outcome_firsts)"
+    folder, expected = demo_split(tmp_path, monkeypatch, whole, "rows_per_part = 700")
+    runner = Runner(folder, building=True)
+    copies = aggregates.same_window_pieces(runner, runner.aggregate_pieces("unit_outcome_firsts"))
+    shared = {copies.get(p, p) for p in ("sx-skills-2021", "sx-action-2021", "sx-action-2019-2021", "sx-skills-2018-2022")}
+    assert len(shared) == 1
+    assert "sx-edu-2021" not in copies and "sx-edu-2021" not in copies.values()
+    assert copies.get("sx-train-2023", "sx-train-2023") != copies.get("sx-skills-2021", "sx-skills-2021")
+    copied = []
+    copy = aggregates.copy_plan_piece
+    monkeypatch.setattr(aggregates, "copy_plan_piece", lambda r, agg, p, s: (copied.append(p), copy(r, agg, p, s)))
+    aggregates.build(folder)
+    assert sorted(copied) == sorted(list(copies) * 2)  # both aggregates
+    got = Runner(folder).cursor().execute(f"SELECT * FROM {whole} ORDER BY ALL").df()
+    assert len(got) == len(expected) > 0 and got.astype(str).equals(expected.astype(str))
+    files = {f.stem for f in (folder / ".cache").glob("agg-unit_outcome_firsts-*/*.parquet")}
+    assert files == set(runner.plans)

@@ -18,6 +18,11 @@ file, so a province-size extract is built in bounded memory and a stopped build 
   built part by part of its persons (pieces ``"<plan>@k/n"``), like its first counts; its readers sum the persons.
 - ``$from_day`` / ``$until_day``: one piece per slice of the dates (``[duckdb] rows_per_slice`` rows each).
 
+A file split by plan may say ``-- @plan_window`` on a line of its own: it reads a plan only through the completed
+trainings ending in its window [start, deadline]. Plans whose windows hold the same such trainings (the same first
+and last end date within them: 001's and 000's tasks of one year, or a plan whose deadline is past the data) then get
+one computed piece; the others are copies of it under their own plan id (:func:`copy_plan_piece`).
+
 The view of a split aggregate reads every piece's file; pieces not built yet are read through their SELECT.
 """
 
@@ -30,8 +35,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tracker.named_queries import strip_comments
+
+if TYPE_CHECKING:
+    from tracker.query import Runner
 
 Progress = Callable[[float, str], None]
 ROWS_PER_PART = 250_000  # settings [duckdb] rows_per_part
@@ -48,6 +57,7 @@ class Aggregate:
     name: str
     description: str
     sql: str
+    plan_window: bool = False  # ``-- @plan_window``: reads a plan only through the completed trainings of its window
 
     @property
     def split_by(self) -> str | None:
@@ -187,7 +197,8 @@ def list_aggregates(queries_dir: Path) -> list[Aggregate]:
         first = text.splitlines()[0] if text else ""
         description = first.lstrip("- ").strip() if first.startswith("--") else ""
         body = strip_comments(text).strip().rstrip(";").strip()
-        out.append(Aggregate(re.sub(r"^\d+_", "", path.stem), description, body))
+        plan_window = re.search(r"^--\s*@plan_window\b", text, re.M) is not None
+        out.append(Aggregate(re.sub(r"^\d+_", "", path.stem), description, body, plan_window))
     return out
 
 
@@ -205,7 +216,16 @@ def build(folder: Path, progress: Progress | None = None, queries_dir: Path | No
         if agg.split_by is None:
             return [(agg.name, partial(runner.build_aggregate, agg.name))]
         pieces = runner.aggregate_pieces(agg.name)
-        return [(f"{agg.name}（{p}）", partial(runner.build_aggregate, agg.name, p)) for p in pieces]
+        copies = same_window_pieces(runner, pieces) if agg.plan_window else {}
+        return [
+            (
+                f"{agg.name}（{p}）",
+                partial(copy_plan_piece, runner, agg, p, copies[p])
+                if p in copies
+                else partial(runner.build_aggregate, agg.name, p),
+            )
+            for p in pieces
+        ]
 
     # the aggregates the models read first (the first counts may read them), then every plan's first counts, then
     # the others, in file order
@@ -221,6 +241,58 @@ def build(folder: Path, progress: Progress | None = None, queries_dir: Path | No
     prune(folder, runner.aggregate_files())
     say(1.0, "汇总数据已就绪")
     return list(runner.plans) + [a.name for a in runner.aggregates]
+
+
+def same_window_pieces(runner: Runner, pieces: list[str | None]) -> dict[str, str]:
+    """For a ``@plan_window`` aggregate's pieces (plan ids): each plan whose window holds the same completed trainings
+    as an earlier plan's → that plan. Two windows hold the same trainings when the first and the last end date within
+    them are the same (every training between those dates lies in both windows, and none outside them in either);
+    windows holding none hold the same (none)."""
+    plans = [p for p in pieces if p and p != "*" and "@" not in p]
+    if len(plans) < 2:
+        return {}
+    spans = (
+        runner.cursor()
+        .execute(
+            "SELECT p.plan_id, min(t.end_date), max(t.end_date) FROM plans AS p "
+            "LEFT JOIN completed_training AS t ON t.end_date BETWEEN p.start AND p.deadline GROUP BY p.plan_id"
+        )
+        .fetchall()
+    )
+    span_of = {plan: (first, last) for plan, first, last in spans}
+    first_with: dict[tuple, str] = {}
+    copies = {}
+    for plan in plans:
+        span = span_of.get(plan)
+        if span is None:
+            continue
+        if span in first_with:
+            copies[plan] = first_with[span]
+        else:
+            first_with[span] = plan
+    return copies
+
+
+def copy_plan_piece(runner: Runner, agg: Aggregate, plan: str, source: str) -> None:
+    """Plan ``plan``'s piece of ``@plan_window`` aggregate ``agg``: plan ``source``'s rows (its window holds the same
+    trainings) under ``plan``'s id, in the aggregate's own order; then the view as :meth:`Runner.build_aggregate`
+    leaves it (pointed at the files once the last piece is on disk)."""
+    from tracker.kept import copy_atomically, sql_text
+
+    if not _PLAN_ID.fullmatch(plan):
+        raise ValueError(f"汇总表 {agg.name} 按计划计算，计划编号无效：{plan!r}")
+    target = runner.piece_path(agg.name, plan)
+    if not target.is_file():
+        runner.build_aggregate(agg.name, source)
+        order = re.search(r"\bORDER\s+BY\s+([^()]+)$", agg.sql, re.I)
+        copy_atomically(
+            runner.cursor(),
+            f"SELECT * REPLACE ('{plan}' AS plan_id) FROM read_parquet({sql_text(runner.piece_path(agg.name, source))})"
+            + (f" ORDER BY {order.group(1)}" if order else ""),
+            target,
+            "FORMAT parquet, COMPRESSION zstd",
+        )
+    runner.build_aggregate(agg.name, plan)
 
 
 def prune(folder: Path, current: set[Path]) -> list[Path]:

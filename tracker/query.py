@@ -254,6 +254,11 @@ class Runner:
             return folder / ".cache" / f"agg-{name}-{digest}.parquet"
         return folder / ".cache" / f"agg-{name}-{digest}" / piece_file(piece)
 
+    def piece_path(self, name: str, piece: str | None = None) -> Path:
+        """Where aggregate ``name`` (or one piece of it) is kept for the data being served."""
+        folder = active_dir(self.data_dir)
+        return self._aggregate_path(folder, name, content_key(folder), piece)
+
     def aggregate_pieces(self, name: str) -> list[str | None]:
         """The pieces aggregate ``name`` is built in: plan ids (``"*"``, every plan in one piece, for an extract of
         at most ``rows_per_part`` rows), ``"k/n"`` parts, ``"a..b"`` slices of the dates, or ``[None]`` (one file)."""

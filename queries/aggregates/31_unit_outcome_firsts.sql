@@ -1,4 +1,6 @@
 -- Persons by the date they first reach each training outcome, per plan, region unit and outcome (causes_rates sums them up to the as-of date)
+-- @plan_window: reads a plan only through the completed trainings ending in its window (plans whose windows hold
+-- the same trainings share one computed piece, tracker/aggregates.py)
 -- The trainings are unit_completions' (CONTRACT §3: completed, plan start ≤ end_date; §4: never past the deadline).
 -- For each person and outcome the first end date that gives it; a person counts for an outcome as of D when that
 -- date is ≤ D — or, for employment, ≤ D − 90 (CONTRACT §4: an outcome is due 90 days after completion; a due outcome

@@ -1,4 +1,6 @@
 -- Persons by the date they first reach each training outcome at an institution, per plan, county (or unit) and institution (institution_watchlist sums them up to the as-of date)
+-- @plan_window: reads a plan only through the completed trainings ending in its window (plans whose windows hold
+-- the same trainings share one computed piece, tracker/aggregates.py)
 -- The trainings are unit_completions' (CONTRACT §3: completed, plan start ≤ end_date; §4: never past the deadline).
 -- A person's outcome at one institution: completed from their first completion there, passed from their first passed
 -- completion, employed from their first employed completion — counted once due, 90 days later (CONTRACT §4; a due
