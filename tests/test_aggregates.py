@@ -641,7 +641,9 @@ def test_plans_whose_windows_hold_the_same_trainings_share_one_computed_piece_of
     folder, expected = demo_split(tmp_path, monkeypatch, whole, "rows_per_part = 700")
     runner = Runner(folder, building=True)
     copies = aggregates.same_window_pieces(runner, runner.aggregate_pieces("unit_outcome_firsts"))
-    shared = {copies.get(p, p) for p in ("sx-skills-2021", "sx-action-2021", "sx-action-2019-2021", "sx-skills-2018-2022")}
+    shared = {
+        copies.get(p, p) for p in ("sx-skills-2021", "sx-action-2021", "sx-action-2019-2021", "sx-skills-2018-2022")
+    }
     assert len(shared) == 1
     assert "sx-edu-2021" not in copies and "sx-edu-2021" not in copies.values()
     assert copies.get("sx-train-2023", "sx-train-2023") != copies.get("sx-skills-2021", "sx-skills-2021")
