@@ -640,7 +640,9 @@ def test_plans_whose_windows_hold_the_same_trainings_share_one_computed_piece_of
     whole = "(SELECT * FROM unit_outcome_firsts UNION ALL BY NAME SELECT * FROM institution_outcome_firsts)"
     folder, expected = demo_split(tmp_path, monkeypatch, whole, "rows_per_part = 700")
     runner = Runner(folder, building=True)
-    copies = aggregates.same_window_pieces(runner, runner.aggregate_pieces("unit_outcome_firsts"))
+    copies = aggregates.same_window_pieces(
+        aggregates.window_spans(runner), runner.aggregate_pieces("unit_outcome_firsts")
+    )
     shared = {
         copies.get(p, p) for p in ("sx-skills-2021", "sx-action-2021", "sx-action-2019-2021", "sx-skills-2018-2022")
     }

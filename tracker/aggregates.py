@@ -29,6 +29,7 @@ The view of a split aggregate reads every piece's file; pieces not built yet are
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import re
 from collections.abc import Callable, Iterable
@@ -82,8 +83,7 @@ class Aggregate:
         n, ``"a..b"`` a slice of the dates (``None``: the whole, unsplit)."""
         if self.split_by == "plan":
             plan, _, part = (piece or "").partition("@")
-            if not _PLAN_ID.fullmatch(plan):
-                raise ValueError(f"汇总表 {self.name} 按计划计算，计划编号无效：{piece!r}")
+            checked_plan_id(self.name, plan, piece)
             return self._parted(re.sub(r"\$plan\b", f"'{plan}'", self.sql), part or "0/1")
         if self.split_by == "part":
             return self._parted(self.sql, piece or "0/1")
@@ -104,6 +104,14 @@ class Aggregate:
         if not 0 <= part < parts:
             raise ValueError(f"汇总表 {self.name} 的分片无效：{piece!r}")
         return re.sub(r"\$part\b", str(part), re.sub(r"\$parts\b", str(parts), sql))
+
+
+def checked_plan_id(name: str, plan: str, shown: object) -> str:
+    """``plan`` when it is a plan id fit to stand in aggregate ``name``'s SQL as a literal; else ValueError naming
+    ``shown`` (the piece or plan it came from)."""
+    if not _PLAN_ID.fullmatch(plan):
+        raise ValueError(f"汇总表 {name} 按计划计算，计划编号无效：{shown!r}")
+    return plan
 
 
 def names_in(sql: str, names: Iterable[str]) -> list[str]:
@@ -211,12 +219,13 @@ def build(folder: Path, progress: Progress | None = None, queries_dir: Path | No
 
     say = progress or (lambda f, m: None)
     runner = Runner(folder, queries_dir=queries_dir or QUERIES_DIR, building=True)
+    spans = functools.cache(partial(window_spans, runner))  # asked once, for every @plan_window aggregate
 
     def steps_of(agg: Aggregate) -> list[tuple[str, Callable[[], None]]]:
         if agg.split_by is None:
             return [(agg.name, partial(runner.build_aggregate, agg.name))]
         pieces = runner.aggregate_pieces(agg.name)
-        copies = same_window_pieces(runner, pieces) if agg.plan_window else {}
+        copies = same_window_pieces(spans(), pieces) if agg.plan_window and len(pieces) > 1 else {}
         return [
             (
                 f"{agg.name}（{p}）",
@@ -243,33 +252,29 @@ def build(folder: Path, progress: Progress | None = None, queries_dir: Path | No
     return list(runner.plans) + [a.name for a in runner.aggregates]
 
 
-def same_window_pieces(runner: Runner, pieces: list[str | None]) -> dict[str, str]:
+def window_spans(runner: Runner) -> dict[str, tuple]:
+    """Each plan's first and last end date of the completed trainings in its window [start, deadline] (None, None
+    for a window holding none)."""
+    spans = runner.cursor().execute(
+        "SELECT p.plan_id, min(t.end_date), max(t.end_date) FROM plans AS p "
+        "LEFT JOIN completed_training AS t ON t.end_date BETWEEN p.start AND p.deadline GROUP BY p.plan_id"
+    )
+    return {plan: (first, last) for plan, first, last in spans.fetchall()}
+
+
+def same_window_pieces(spans: dict[str, tuple], pieces: list[str | None]) -> dict[str, str]:
     """For a ``@plan_window`` aggregate's pieces (plan ids): each plan whose window holds the same completed trainings
     as an earlier plan's → that plan. Two windows hold the same trainings when the first and the last end date within
-    them are the same (every training between those dates lies in both windows, and none outside them in either);
-    windows holding none hold the same (none)."""
-    plans = [p for p in pieces if p and p != "*" and "@" not in p]
-    if len(plans) < 2:
-        return {}
-    spans = (
-        runner.cursor()
-        .execute(
-            "SELECT p.plan_id, min(t.end_date), max(t.end_date) FROM plans AS p "
-            "LEFT JOIN completed_training AS t ON t.end_date BETWEEN p.start AND p.deadline GROUP BY p.plan_id"
-        )
-        .fetchall()
-    )
-    span_of = {plan: (first, last) for plan, first, last in spans}
+    them (``spans``, :func:`window_spans`) are the same (every training between those dates lies in both windows, and
+    none outside them in either); windows holding none hold the same (none)."""
+    plans = [p for p in pieces if p and p != "*" and "@" not in p and p in spans]
     first_with: dict[tuple, str] = {}
     copies = {}
     for plan in plans:
-        span = span_of.get(plan)
-        if span is None:
-            continue
-        if span in first_with:
-            copies[plan] = first_with[span]
+        if spans[plan] in first_with:
+            copies[plan] = first_with[spans[plan]]
         else:
-            first_with[span] = plan
+            first_with[spans[plan]] = plan
     return copies
 
 
@@ -279,8 +284,7 @@ def copy_plan_piece(runner: Runner, agg: Aggregate, plan: str, source: str) -> N
     leaves it (pointed at the files once the last piece is on disk)."""
     from tracker.kept import copy_atomically, sql_text
 
-    if not _PLAN_ID.fullmatch(plan):
-        raise ValueError(f"汇总表 {agg.name} 按计划计算，计划编号无效：{plan!r}")
+    checked_plan_id(agg.name, plan, plan)
     target = runner.piece_path(agg.name, plan)
     if not target.is_file():
         runner.build_aggregate(agg.name, source)
